@@ -1,0 +1,104 @@
+import { decodeFrame } from '../decode/decode-frame.js';
+import { DecodedPacket, PROTO_TCP, STOP_NONE } from '../decode/packet.js';
+import type { Frame, FrameSink } from '../source/frame.js';
+import type { InputSummary } from '../source/capture-source.js';
+import { RunClock } from '../streams/run-clock.js';
+import { KIND_NFC, KIND_VMOTION } from '../streams/stream.js';
+import type { PacketObserver } from '../streams/stream-observer.js';
+import { StreamTracker } from '../streams/stream-tracker.js';
+import type { HostMap } from './host-map.js';
+import { InputStats } from './input-stats.js';
+
+export interface AnalyzerOptions {
+  vmotionPorts: number[];
+  nfcPorts: number[];
+  gapSeconds: number;
+  intervalSeconds: number;
+  hostMap: HostMap | null;
+  hostMapPath: string | null;
+}
+
+export const DEFAULT_OPTIONS: AnalyzerOptions = {
+  vmotionPorts: [8000], nfcPorts: [902], gapSeconds: 1, intervalSeconds: 1, hostMap: null, hostMapPath: null,
+};
+
+/** Metadata of one input known outside the frame stream (hash, size, capture point name). */
+export interface InputMeta {
+  path: string;
+  point: string;
+  sha256: string | null;
+  sizeBytes: number | null;
+}
+
+/**
+ * The pipeline's middle: frames in (from any source, file or live), per-stream state out.
+ * Decode -> classify -> stream update -> observers. One instance per run; allocates nothing
+ * per packet on the TCP path.
+ */
+export class Analyzer {
+  readonly clock: RunClock;
+  readonly tracker: StreamTracker;
+  readonly packetObservers: PacketObserver[] = [];
+  readonly inputs: InputStats[] = [];
+  readonly summaries: Array<InputSummary | null> = [];
+  readonly metas: InputMeta[] = [];
+  private readonly pointIds = new Map<string, number>();
+  readonly pointNames: string[] = [];
+  /** Port -> KIND_VMOTION / KIND_NFC / 0. */
+  private readonly portKind = new Uint8Array(65536);
+  private readonly pkt = new DecodedPacket();
+
+  constructor(readonly options: AnalyzerOptions) {
+    for (const p of options.nfcPorts) this.portKind[p] = KIND_NFC;
+    for (const p of options.vmotionPorts) this.portKind[p] = KIND_VMOTION;
+    this.clock = new RunClock(options.intervalSeconds);
+    const kinds = this.portKind;
+    this.tracker = new StreamTracker(this.clock, (port) => kinds[port] !== 0);
+  }
+
+  /** Register an input; returns its index (Frame.inputIndex must carry it). */
+  addInput(meta: InputMeta): number {
+    let point = this.pointIds.get(meta.point);
+    if (point === undefined) {
+      point = this.pointNames.length;
+      this.pointIds.set(meta.point, point);
+      this.pointNames.push(meta.point);
+    }
+    this.metas.push(meta);
+    this.inputs.push(new InputStats(point));
+    this.summaries.push(null);
+    return this.inputs.length - 1;
+  }
+
+  /** Record what the source reported once an input is done. */
+  finishInput(index: number, summary: InputSummary): void {
+    this.summaries[index] = summary;
+  }
+
+  readonly onFrame: FrameSink = (frame: Frame): void => {
+    const pkt = this.pkt;
+    const stats = this.inputs[frame.inputIndex];
+    decodeFrame(frame, pkt);
+    const t = this.clock.toT(frame.tsSec, frame.tsNsec);
+    stats.countFrame(frame, pkt);
+    if (pkt.stop !== STOP_NONE) stats.countProblem(pkt, frame.frameNumber);
+    if (pkt.l4Protocol === PROTO_TCP && pkt.tcpHeaderLength > 0) {
+      const kind = this.portKind[pkt.dstPort] !== 0 ? this.portKind[pkt.dstPort] : this.portKind[pkt.srcPort];
+      if (kind !== 0) {
+        // A stream is vMotion if either end is on a vMotion port (a host's 8000 wins over 902).
+        const k = this.portKind[pkt.dstPort] === KIND_VMOTION || this.portKind[pkt.srcPort] === KIND_VMOTION ? KIND_VMOTION : kind;
+        if (k === KIND_VMOTION) stats.vmotionPackets++; else stats.nfcPackets++;
+        this.tracker.onTcp(pkt, frame, t, stats.point, k);
+        this.notifyPacketObservers(pkt, frame, t, stats.point);
+        return;
+      }
+    }
+    stats.otherPackets++;
+    this.notifyPacketObservers(pkt, frame, t, stats.point);
+  };
+
+  private notifyPacketObservers(pkt: DecodedPacket, frame: Frame, t: number, point: number): void {
+    const obs = this.packetObservers;
+    for (let i = 0; i < obs.length; i++) obs[i].onPacket(pkt, frame, t, point);
+  }
+}

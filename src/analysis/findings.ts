@@ -1,0 +1,53 @@
+import type { Finding, FrameRef, Severity } from './result.js';
+
+/**
+ * The findings catalogue: stable codes (scripts and tickets refer to them), each with its
+ * severity. README "Findings" explains what each means for a vMotion and what to do next.
+ */
+export const FINDINGS = {
+  CAPTURE_TRUNCATED_FILE: 'warning',
+  CAPTURE_UNREADABLE: 'error',
+  CAPTURE_DROPS: 'warning',
+  CAPTURE_ONE_WAY: 'warning',
+  CAPTURE_UNSUPPORTED_FRAMES: 'info',
+  CAPTURE_MALFORMED_FRAMES: 'warning',
+  NO_VMOTION_TRAFFIC: 'info',
+  SYN_UNANSWERED: 'error',
+  CONNECTION_REFUSED: 'error',
+  CONNECTION_RESET: 'warning',
+  RETRANSMISSIONS: 'warning',
+  ZERO_WINDOW: 'warning',
+  LOW_THROUGHPUT: 'warning',
+  HIGH_RTT: 'warning',
+  MTU_FRAGMENTATION_NEEDED: 'error',
+  MTU_BLACKHOLE_SUSPECTED: 'error',
+  MSS_MISMATCH: 'warning',
+  TTL_CHANGED: 'warning',
+  DUPLICATE_IP: 'error',
+} as const satisfies Record<string, Severity>;
+
+export type FindingCode = keyof typeof FINDINGS;
+
+/** Frames cited per finding are capped: enough to open in Wireshark, never a flood. */
+export const MAX_FRAMES_PER_FINDING = 20;
+
+export function finding(code: FindingCode, message: string, opts: { streamIds?: number[]; migrationIds?: number[]; frames?: FrameRef[] } = {}): Finding {
+  return {
+    code,
+    severity: FINDINGS[code],
+    message,
+    streamIds: opts.streamIds ?? [],
+    migrationIds: opts.migrationIds ?? [],
+    frames: (opts.frames ?? []).slice(0, MAX_FRAMES_PER_FINDING),
+  };
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Most severe first, then by code, stable otherwise. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => SEVERITY_ORDER[a.f.severity] - SEVERITY_ORDER[b.f.severity] || a.f.code.localeCompare(b.f.code) || a.i - b.i)
+    .map(({ f }) => f);
+}

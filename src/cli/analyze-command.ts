@@ -1,0 +1,78 @@
+import { analyzeFiles } from '../analysis/analyze-files.js';
+import { DEFAULT_OPTIONS, type AnalyzerOptions } from '../analysis/analyzer.js';
+import { HostMap } from '../analysis/host-map.js';
+import type { AnalysisResult } from '../analysis/result.js';
+import { renderMigrationsCsv, renderStreamsCsv } from '../report/csv-report.js';
+import { renderJson } from '../report/json-report.js';
+import { renderTable } from '../report/table-report.js';
+import { writeFileAtomic } from '../report/write-output.js';
+import { makeProgress } from './progress.js';
+
+export interface AnalyzeCliOptions {
+  port?: number[];
+  nfcPort?: number[];
+  gap: number;
+  interval: number;
+  hostMap?: string;
+  format: 'table' | 'json' | 'csv';
+  streams?: boolean;
+  verbose?: boolean;
+  output?: string;
+  progress: boolean;
+}
+
+export function analyzerOptionsFrom(o: AnalyzeCliOptions): AnalyzerOptions {
+  return {
+    ...DEFAULT_OPTIONS,
+    vmotionPorts: o.port ?? DEFAULT_OPTIONS.vmotionPorts,
+    nfcPorts: (o.nfcPort ?? DEFAULT_OPTIONS.nfcPorts).filter((p) => !(o.port ?? DEFAULT_OPTIONS.vmotionPorts).includes(p)),
+    gapSeconds: o.gap,
+    intervalSeconds: o.interval,
+    hostMap: o.hostMap ? HostMap.load(o.hostMap) : null,
+    hostMapPath: o.hostMap ?? null,
+  };
+}
+
+export function renderReport(result: AnalysisResult, o: Pick<AnalyzeCliOptions, 'format' | 'streams' | 'verbose'>): string {
+  switch (o.format) {
+    case 'json': return renderJson(result);
+    case 'csv': return o.streams ? renderStreamsCsv(result) : renderMigrationsCsv(result);
+    default: return renderTable(result, { verbose: !!o.verbose });
+  }
+}
+
+/** `analyze`: returns the exit code (0 analysed, 2 usage, 3 an input could not be read). */
+export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise<number> {
+  let options: AnalyzerOptions;
+  try {
+    options = analyzerOptionsFrom(o);
+  } catch (err) {
+    process.stderr.write(`vmotion-analyzer: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (files.filter((f) => f === '-').length > 1) {
+    process.stderr.write('vmotion-analyzer: standard input ("-") can be given only once\n');
+    return 2;
+  }
+  const progress = makeProgress(o.progress);
+  const result = await analyzeFiles(files, options, { onProgress: progress.update });
+  progress.done();
+  const text = renderReport(result, o);
+  if (o.output) {
+    try {
+      writeFileAtomic(o.output, text);
+    } catch (err) {
+      process.stderr.write(`vmotion-analyzer: ${(err as Error).message}\n`);
+      return 3;
+    }
+  } else {
+    process.stdout.write(text);
+  }
+  let failed = false;
+  for (const inp of result.inputs) {
+    if (inp.failed) { failed = true; process.stderr.write(`vmotion-analyzer: ${inp.path}: ${inp.error?.message ?? 'could not be read'}\n`); }
+    // Cut-off or partly corrupt files were analysed as far as they go: a warning and a finding, not a failure.
+    else if (inp.error) process.stderr.write(`vmotion-analyzer: warning: ${inp.path}: ${inp.error.message}\n`);
+  }
+  return failed ? 3 : 0;
+}

@@ -1,0 +1,56 @@
+/**
+ * Bytes per time bucket on a grid anchored at the run's epoch, growable in both directions
+ * (inputs of one run need not start at the same time). Bounded: at most MAX_BUCKETS buckets,
+ * so a pathological time span cannot exhaust memory; bytes beyond it are counted as dropped.
+ */
+export const MAX_BUCKETS = 1 << 20;
+
+export class IntervalSeries {
+  /** Bucket index of data[0]. */
+  base = 0;
+  length = 0;
+  data = new Float64Array(0);
+  /** Bytes that fell outside the bounded range. */
+  droppedBytes = 0;
+
+  add(bucket: number, bytes: number): void {
+    if (this.length === 0) {
+      if (this.data.length === 0) this.data = new Float64Array(64);
+      this.base = bucket;
+      this.length = 1;
+      this.data[0] += bytes;
+      return;
+    }
+    let i = bucket - this.base;
+    if (i < 0) {
+      if (this.length - i > MAX_BUCKETS) { this.droppedBytes += bytes; return; }
+      this.grow(this.length - i, -i);
+      this.base = bucket;
+      i = 0;
+    } else if (i >= this.length) {
+      if (i + 1 > MAX_BUCKETS) { this.droppedBytes += bytes; return; }
+      if (i >= this.data.length) this.grow(i + 1, 0);
+      this.length = i + 1;
+    }
+    this.data[i] += bytes;
+  }
+
+  get(bucket: number): number {
+    const i = bucket - this.base;
+    return i >= 0 && i < this.length ? this.data[i] : 0;
+  }
+
+  /** Last bucket index holding data (base + length - 1). */
+  get end(): number {
+    return this.base + this.length - 1;
+  }
+
+  private grow(minLength: number, shift: number): void {
+    let cap = Math.max(this.data.length * 2, 64);
+    while (cap < minLength) cap *= 2;
+    const next = new Float64Array(Math.min(cap, MAX_BUCKETS));
+    next.set(this.data.subarray(0, this.length), shift);
+    this.data = next;
+    if (shift > 0) this.length += shift;
+  }
+}

@@ -1,0 +1,65 @@
+import { DecodedPacket, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
+import type { Frame } from '../source/frame.js';
+import type { RunClock } from './run-clock.js';
+import { Stream } from './stream.js';
+import type { StreamObserver } from './stream-observer.js';
+import { StreamTable } from './stream-table.js';
+
+/** Updates per-stream state with every TCP packet of a tracked stream. */
+export class StreamTracker {
+  readonly table: StreamTable;
+  readonly observers: StreamObserver[] = [];
+
+  constructor(private readonly clock: RunClock, isServerPort: (port: number) => boolean) {
+    this.table = new StreamTable(isServerPort);
+  }
+
+  onTcp(pkt: DecodedPacket, frame: Frame, t: number, point: number, kind: number): Stream {
+    const table = this.table;
+    let s = table.find(pkt, point);
+    const flags = pkt.tcpFlags;
+    if (s === null) {
+      s = this.open(pkt, frame, t, point, kind, null);
+    } else if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && table.dir === 0 && s.finished
+      && s.dirs[0].seq.isn !== pkt.seq) {
+      // Port reuse: a fresh SYN after the old connection closed is a new connection (as tshark's tcp.stream).
+      s = this.open(pkt, frame, t, point, kind, s);
+    }
+    const dir = table.dir;
+    const d = s.dirs[dir];
+    d.packets++;
+    d.wireBytes += frame.originalLength;
+    d.ipBytes += pkt.ipTotalLength;
+    if ((flags & TCP_SYN) !== 0) {
+      if ((flags & TCP_ACK) === 0) s.synSeen = true; else s.synAckSeen = true;
+      d.seq.onSyn(pkt.seq);
+    }
+    if ((flags & TCP_FIN) !== 0) d.finSeen = true;
+    if ((flags & TCP_RST) !== 0) { d.rstSeen = true; s.rstSeen = true; }
+    const len = pkt.payloadLength;
+    if (len > 0) {
+      d.dataPackets++;
+      d.seq.onData(pkt.seq, len);
+      if (d.seq.advanced > 0) {
+        d.series.add(this.clock.bucketOf(t), d.seq.advanced);
+        if (d.firstDataT < 0) { d.firstDataT = t; d.firstDataSec = frame.tsSec; d.firstDataNsec = frame.tsNsec; }
+        d.lastDataT = t; d.lastDataSec = frame.tsSec; d.lastDataNsec = frame.tsNsec;
+      }
+      if (d.seq.overlap > 0) { d.retransmittedPackets++; d.retransmittedBytes += d.seq.overlap; }
+    }
+    if (t < s.firstT) { s.firstT = t; s.firstSec = frame.tsSec; s.firstNsec = frame.tsNsec; s.firstInput = frame.inputIndex; s.firstFrame = frame.frameNumber; }
+    if (t >= s.lastT) { s.lastT = t; s.lastSec = frame.tsSec; s.lastNsec = frame.tsNsec; s.lastInput = frame.inputIndex; s.lastFrame = frame.frameNumber; }
+    const obs = this.observers;
+    for (let i = 0; i < obs.length; i++) obs[i].onStreamPacket(s, dir, pkt, frame, t);
+    return s;
+  }
+
+  private open(pkt: DecodedPacket, frame: Frame, t: number, point: number, kind: number, replacing: Stream | null): Stream {
+    const s = this.table.create(pkt, point, kind, replacing);
+    s.firstT = t; s.firstSec = frame.tsSec; s.firstNsec = frame.tsNsec;
+    s.firstInput = frame.inputIndex; s.firstFrame = frame.frameNumber;
+    s.lastT = t; s.lastSec = frame.tsSec; s.lastNsec = frame.tsNsec;
+    s.lastInput = frame.inputIndex; s.lastFrame = frame.frameNumber;
+    return s;
+  }
+}
