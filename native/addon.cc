@@ -1,0 +1,23 @@
+// Entry point of the vma_pcap addon: live capture over libpcap for vmotion-analyzer.
+#include <napi.h>
+#include <pcap/pcap.h>
+
+#include "capture.h"
+#include "interfaces.h"
+
+namespace {
+
+Napi::Value LibVersion(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), pcap_lib_version());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Capture", vma::Capture::Define(env));
+  exports.Set("listInterfaces", Napi::Function::New(env, vma::ListInterfaces, "listInterfaces"));
+  exports.Set("libVersion", Napi::Function::New(env, LibVersion, "libVersion"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(vma_pcap, Init)
