@@ -5,19 +5,21 @@ import { readCapture } from '../source/read-capture.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import { buildResult, type ResultEnricher } from './build-result.js';
 import type { AnalysisResult } from './result.js';
+import { attachStandardAnalyses } from './standard-analyses.js';
 
 export interface AnalyzeFilesOptions {
   /** Capture point name per path; default: each file is its own point named after the file. */
   pointOf?: (path: string, index: number) => string;
   onProgress?: (path: string, bytesRead: number, totalBytes: number | null) => void;
+  /** Extra analyses beyond the standard ones (tests, experiments). */
   enrichers?: ResultEnricher[];
-  /** Extra observers to attach before reading (path evidence, health). */
   setup?: (analyzer: Analyzer) => void;
 }
 
 /** Offline analysis: files -> frames -> the same Analyzer that live capture feeds -> result. */
 export async function analyzeFiles(paths: string[], options: AnalyzerOptions, opts: AnalyzeFilesOptions = {}): Promise<AnalysisResult> {
   const analyzer = new Analyzer(options);
+  const enrichers = attachStandardAnalyses(analyzer);
   opts.setup?.(analyzer);
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i];
@@ -32,7 +34,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
     analyzer.metas[index].sha256 = sha256;
     analyzer.finishInput(index, summary);
   }
-  return buildResult(analyzer, opts.enrichers ?? []);
+  return buildResult(analyzer, [...enrichers, ...(opts.enrichers ?? [])]);
 }
 
 export function defaultPointName(path: string): string {

@@ -1,0 +1,18 @@
+import type { Analyzer } from './analyzer.js';
+import type { ResultEnricher } from './build-result.js';
+
+/**
+ * The analyses every run performs on top of the core stream counters, for files and live
+ * capture alike: each registers its observers on the analyzer before the first frame and
+ * returns its enricher, which adds its fields and findings to the result.
+ * Add a new analysis here (one line) — nowhere else.
+ */
+export type AnalysisPlugin = (analyzer: Analyzer) => ResultEnricher;
+
+export const STANDARD_ANALYSES: AnalysisPlugin[] = [
+];
+
+/** Attach every standard analysis to an analyzer; returns the enrichers for buildResult. */
+export function attachStandardAnalyses(analyzer: Analyzer): ResultEnricher[] {
+  return STANDARD_ANALYSES.map((plugin) => plugin(analyzer));
+}
