@@ -1,0 +1,75 @@
+import type { InputSummary } from './capture-source.js';
+import { newFrame, type Frame, type FrameSink } from './frame.js';
+
+/**
+ * State shared by the format readers of one input: the reused Frame, the summary they fill, and
+ * error reporting. Readers fill `frame` in place and call deliver(); nothing is allocated per packet.
+ */
+export class ParseContext {
+  readonly frame: Frame = newFrame();
+  /** Set when a reader hit an error it cannot continue past; the parser then ignores further input. */
+  stopped = false;
+  private readonly reported = new Set<string>();
+  /** Wireshark frame numbers also count some non-packet records (see skipFrameNumber). */
+  private frameCounter = 0;
+
+  constructor(readonly summary: InputSummary, inputIndex: number, private readonly sink: FrameSink) {
+    this.frame.inputIndex = inputIndex;
+  }
+
+  /** Numbers the frame, updates the summary counters and hands the frame to the sink. */
+  deliver(): void {
+    const f = this.frame;
+    const s = this.summary;
+    f.frameNumber = ++this.frameCounter;
+    s.packets++;
+    if (f.capturedLength < f.originalLength) s.truncatedPackets++;
+    // Earliest and latest timestamps (merged captures need not be in time order).
+    if (s.packets === 1) {
+      s.firstTsSec = s.lastTsSec = f.tsSec;
+      s.firstTsNsec = s.lastTsNsec = f.tsNsec;
+    } else {
+      if (f.tsSec < s.firstTsSec || (f.tsSec === s.firstTsSec && f.tsNsec < s.firstTsNsec)) {
+        s.firstTsSec = f.tsSec; s.firstTsNsec = f.tsNsec;
+      }
+      if (f.tsSec > s.lastTsSec || (f.tsSec === s.lastTsSec && f.tsNsec > s.lastTsNsec)) {
+        s.lastTsSec = f.tsSec; s.lastTsNsec = f.tsNsec;
+      }
+    }
+    this.sink(f);
+  }
+
+  /**
+   * A record Wireshark lists as a frame although it carries no packet (pcapng custom blocks...):
+   * it takes a frame number so ours keep matching the numbers users see in Wireshark.
+   */
+  skipFrameNumber(): void {
+    this.frameCounter++;
+  }
+
+  /** A problem the reader can step over (the damaged record is skipped). Each kind is reported once. */
+  warn(kind: string, message: string, offset: number): void {
+    if (this.reported.has(kind)) return;
+    this.reported.add(kind);
+    this.summary.errors.push({ message: `${this.summary.path}: ${message}`, offset, fatal: false });
+  }
+
+  /** A problem that stops reading. Fatal for the input only if no frame was read before it. */
+  stop(message: string, offset: number): void {
+    this.stopped = true;
+    const fatal = this.summary.packets === 0;
+    const tail = fatal ? '' : ` (the ${this.summary.packets} frames before it were read)`;
+    this.summary.errors.push({ message: `${this.summary.path}: ${message}${tail}`, offset, fatal });
+  }
+}
+
+/** A format reader: parses complete units (header, record, block) from a byte range. */
+export interface UnitReader {
+  /**
+   * Parses every complete unit in buf[start, end); `base` is the stream offset of buf[start].
+   * Returns the bytes consumed; the unit at the returned position is incomplete and needs
+   * `need` bytes in total (possibly only its header size until its length is known).
+   */
+  parse(buf: Buffer, start: number, end: number, base: number): number;
+  readonly need: number;
+}

@@ -1,0 +1,144 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { newInputSummary, type InputSummary } from './capture-source.js';
+import type { FrameSink } from './frame.js';
+import { CaptureParser } from './capture-parser.js';
+
+export interface ReadCaptureOptions {
+  inputIndex: number;
+  onProgress?: (bytesRead: number, totalBytes: number | null) => void;
+  chunkSize?: number;
+}
+
+const DEFAULT_CHUNK = 1024 * 1024;
+
+/**
+ * Reads one capture file ('-' = standard input), plain or gzip-compressed (detected by the 1f 8b
+ * magic, inflated as a stream), and hands every frame to `sink`. Never throws for input problems:
+ * they end up in summary.errors. onProgress reports raw (compressed) bytes read from the file.
+ */
+export async function readCapture(path: string, sink: FrameSink, opts: ReadCaptureOptions): Promise<InputSummary> {
+  const summary = newInputSummary(path);
+  const chunkSize = Math.max(4096, opts.chunkSize ?? DEFAULT_CHUNK);
+  const parser = new CaptureParser(summary, opts.inputIndex, sink);
+  let fh: FileHandle | null = null;
+  let rawRead = 0;
+  let total: number | null = null;
+  let source: AsyncIterable<Buffer>;
+  try {
+    if (path === '-') {
+      source = process.stdin;
+    } else {
+      fh = await open(path, 'r');
+      const st = await fh.stat();
+      if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      total = st.isFile() ? st.size : null;
+      source = fileChunks(fh, chunkSize);
+    }
+  } catch (err) {
+    await fh?.close().catch(() => undefined);
+    summary.errors.push({ message: openErrorMessage(path, err), offset: -1, fatal: true });
+    return summary;
+  }
+
+  const it = source[Symbol.asyncIterator]();
+  let gzipped = false;
+  try {
+    // Read until the first bytes are known, to pick plain or gzip.
+    let first: Buffer | null = null;
+    while (first === null) {
+      const r = await it.next();
+      if (r.done) break;
+      if (r.value.length > 0) first = r.value;
+    }
+    if (first === null) {
+      parser.end();
+      return summary;
+    }
+    rawRead += first.length;
+    opts.onProgress?.(rawRead, total);
+    gzipped = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+    if (!gzipped) {
+      parser.push(first);
+      while (!parser.failed) {
+        const r = await it.next();
+        if (r.done) break;
+        rawRead += r.value.length;
+        parser.push(r.value);
+        opts.onProgress?.(rawRead, total);
+      }
+    } else {
+      summary.compression = 'gzip';
+      // zlib keeps references to its input while the file reader reuses its buffer: copy each chunk.
+      const head = first;
+      const compressed = Readable.from((async function* () {
+        yield Buffer.from(head);
+        while (true) {
+          const r = await it.next();
+          if (r.done) return;
+          rawRead += r.value.length;
+          opts.onProgress?.(rawRead, total);
+          yield Buffer.from(r.value);
+        }
+      })(), { objectMode: false });
+      const gunzip = createGunzip({ chunkSize });
+      try {
+        await pipeline(compressed, gunzip, async (inflated: AsyncIterable<Buffer>) => {
+          for await (const chunk of inflated) {
+            parser.push(chunk);
+            if (parser.failed) return; // no point inflating the rest
+          }
+        });
+      } catch (err) {
+        if (parser.failed) { parser.end(); return summary; } // stopped on purpose; the parser error says why
+        const code = (err as NodeJS.ErrnoException).code;
+        const message = code === 'Z_BUF_ERROR' || /unexpected end/i.test(String((err as Error).message))
+          ? `${path}: the gzip data ends early (decompressed offset ${summary.bytesRead}): the file was cut off; ` +
+            'frames up to that point were read'
+          : `${path}: corrupt gzip data after ${summary.bytesRead} decompressed bytes (${(err as Error).message}); ` +
+            'frames up to that point were read; re-copy or re-compress the file';
+        summary.errors.push({ message, offset: summary.bytesRead, fatal: summary.packets === 0 && summary.bytesRead === 0 });
+        if (code === 'Z_BUF_ERROR' || /unexpected end/i.test(String((err as Error).message))) summary.cutOff = true;
+      }
+    }
+    parser.end();
+  } catch (err) {
+    summary.errors.push({
+      message: `${path}: read error after ${rawRead} bytes (${(err as Error).message}); frames up to that point were read`,
+      offset: summary.bytesRead, fatal: summary.packets === 0,
+    });
+    parser.end();
+  } finally {
+    await it.return?.().catch(() => undefined);
+  }
+  return summary;
+}
+
+/**
+ * Reads a file in large chunks into one reused buffer (the parser never keeps a pushed chunk).
+ * Consumers that keep chunks (the gzip path) copy them.
+ */
+async function* fileChunks(fh: FileHandle, size: number): AsyncGenerator<Buffer> {
+  const buf = Buffer.allocUnsafe(size);
+  try {
+    while (true) {
+      const { bytesRead } = await fh.read(buf, 0, size, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+function openErrorMessage(path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT': return `${path}: no such file: check the path`;
+    case 'EACCES': case 'EPERM': return `${path}: permission denied: make the file readable (or run with access to it)`;
+    case 'EISDIR': return `${path}: is a directory: give the capture file inside it`;
+    default: return `${path}: cannot open (${(err as Error).message}): check the path and permissions`;
+  }
+}
