@@ -91,11 +91,11 @@ export class CaptureParser {
     if (this.carryLen > 0) {
       s.cutOff = true;
       const off = this.streamPos;
-      const what = s.packets === 0 && off < 32 ? 'file header' : 'record';
+      const what = off === 0 ? 'file header' : 'record';
       s.errors.push({
         message: `${s.path}: the file ends in the middle of a ${what} at offset ${off} (${this.carryLen} of ` +
           `${this.need()} bytes present): the capture was cut off; the ${s.packets} frames before it were read`,
-        offset: off, fatal: s.packets === 0 && what === 'file header',
+        offset: off, fatal: s.packets === 0,
       });
       this.carryLen = 0;
     }

@@ -27,7 +27,7 @@ const LOG10_2 = Math.log10(2);
  */
 export function resolutionFromTsresol(tsresol: number, offsetSec = 0): TimestampResolution {
   const n = tsresol & 0x7f;
-  if (tsresol & 0x80) return { base: 'pow2', exponent: n, digits: Math.ceil(n * LOG10_2 - 1e-12), offsetSec };
+  if (tsresol & 0x80) return { base: 'pow2', exponent: n, digits: Math.ceil(n * LOG10_2), offsetSec };
   return { base: 'pow10', exponent: n, digits: n, offsetSec };
 }
 
