@@ -1,4 +1,4 @@
-import type { InputSummary } from './capture-source.js';
+import type { InputSummary, SourceError } from './capture-source.js';
 import { newFrame, type Frame, type FrameSink } from './frame.js';
 
 /**
@@ -9,7 +9,8 @@ export class ParseContext {
   readonly frame: Frame = newFrame();
   /** Set when a reader hit an error it cannot continue past; the parser then ignores further input. */
   stopped = false;
-  private readonly reported = new Set<string>();
+  /** Warnings by kind: reported once, with a running count of the records it applies to. */
+  private readonly reported = new Map<string, { error: SourceError; text: string; count: number }>();
   /** Wireshark frame numbers also count some non-packet records (see skipFrameNumber). */
   private frameCounter = 0;
 
@@ -47,11 +48,17 @@ export class ParseContext {
     this.frameCounter++;
   }
 
-  /** A problem the reader can step over (the damaged record is skipped). Each kind is reported once. */
+  /** A problem the reader can step over (the damaged record is skipped). Repeats of a kind are counted, not listed. */
   warn(kind: string, message: string, offset: number): void {
-    if (this.reported.has(kind)) return;
-    this.reported.add(kind);
-    this.summary.errors.push({ message: `${this.summary.path}: ${message}`, offset, fatal: false });
+    const seen = this.reported.get(kind);
+    if (seen !== undefined) {
+      seen.count++;
+      seen.error.message = `${seen.text} (${seen.count} records like this; the first is at offset ${seen.error.offset})`;
+      return;
+    }
+    const error: SourceError = { message: `${this.summary.path}: ${message}`, offset, fatal: false };
+    this.reported.set(kind, { error, text: error.message, count: 1 });
+    this.summary.errors.push(error);
   }
 
   /** A problem that stops reading. Fatal for the input only if no frame was read before it. */

@@ -46,12 +46,12 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadCaptu
   const it = source[Symbol.asyncIterator]();
   let gzipped = false;
   try {
-    // Read until the first bytes are known, to pick plain or gzip.
+    // Read until the first two bytes are known (a pipe may deliver a single byte), to pick plain or gzip.
     let first: Buffer | null = null;
-    while (first === null) {
+    while (first === null || first.length < 2) {
       const r = await it.next();
       if (r.done) break;
-      if (r.value.length > 0) first = r.value;
+      if (r.value.length > 0) first = first === null ? Buffer.from(r.value) : Buffer.concat([first, r.value]);
     }
     if (first === null) {
       parser.end();

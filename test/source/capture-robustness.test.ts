@@ -3,6 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { NgWriter, ethTcpFrame, pcapFile } from './capture-writer.js';
 import { craftedPcapng } from './crafted-captures.js';
 import { parseChunks, readAll } from './tools.js';
@@ -99,6 +100,27 @@ describe('cut-off files', () => {
   });
 });
 
+describe('standard input', () => {
+  it("reads '-' from stdin, plain and gzip, in whatever chunks the pipe delivers", async () => {
+    const bytes = craftedPcapng();
+    const want = parseChunks(bytes, [bytes.length]).frames;
+    const original = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+    try {
+      for (const data of [bytes, gzipSync(bytes)]) {
+        const pieces = [data.subarray(0, 1), data.subarray(1, 333), data.subarray(333)];
+        Object.defineProperty(process, 'stdin', { configurable: true, get: () => Readable.from(pieces) });
+        const { summary, frames } = await readAll('-');
+        expect(frames).toEqual(want);
+        expect(summary.path).toBe('-');
+        expect(summary.compression).toBe(data === bytes ? null : 'gzip');
+        expect(summary.bytesRead).toBe(bytes.length);
+      }
+    } finally {
+      Object.defineProperty(process, 'stdin', original);
+    }
+  });
+});
+
 describe('bad input', () => {
   let dir = '';
   beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'vma-bad-')); });
@@ -171,11 +193,11 @@ describe('bad input', () => {
     const epb = w.epb(0, 5n, ethTcpFrame(60, 1));
     const overrun = Buffer.from(epb);
     overrun.writeUInt32LE(1000, 20);
-    const file = Buffer.concat([w.shb(), w.idb(1, 0), w.epb(0, 1n, ethTcpFrame(60, 0)), overrun, w.epb(7, 2n, ethTcpFrame(60, 2)), epb]);
+    const file = Buffer.concat([w.shb(), w.idb(1, 0), w.epb(0, 1n, ethTcpFrame(60, 0)), overrun, w.epb(7, 2n, ethTcpFrame(60, 2)), overrun, epb]);
     const r = parseChunks(file, [file.length]);
     expect(r.frames.map((f) => f.number)).toEqual([1, 2]);
     expect(r.summary.errors.map((e) => e.fatal)).toEqual([false, false]);
-    expect(r.summary.errors.map((e) => e.message).join('\n')).toMatch(/claims 1000 captured bytes[\s\S]*refers to interface 7/);
+    expect(r.summary.errors.map((e) => e.message).join('\n')).toMatch(/claims 1000 captured bytes.*\(2 records like this; the first is at offset 140\)\n.*refers to interface 7/);
   });
 
   it('pcapng with a bad byte-order magic or unsupported version is refused with the offset', () => {
