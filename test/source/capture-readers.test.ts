@@ -85,11 +85,13 @@ describe.skipIf(missing.length > 0)('capture readers against tshark', () => {
     const ng = join(dir, 'editcap.pcapng');
     const ns = join(dir, 'nsec.pcap');
     const tng = join(dir, 'tshark.pcapng');
+    const nsng = join(dir, 'nsec.pcapng');
     run('editcap', ['-F', 'pcapng', base, ng]);
     run('editcap', ['-F', 'nsecpcap', base, ns]);
     run('tshark', ['-r', base, '-F', 'pcapng', '-w', tng]);
+    run('editcap', ['-F', 'pcapng', ns, nsng]);
     const baseFrames = (await readAll(base)).frames;
-    for (const f of [ng, ns, tng]) {
+    for (const f of [ng, ns, tng, nsng]) {
       const { frames } = await expectLikeTshark(f);
       // Same packets as the original, whatever the container.
       expect(frames.map((x) => [x.sec, x.nsec, x.capLen, x.origLen, x.data])).toEqual(baseFrames.map((x) => [x.sec, x.nsec, x.capLen, x.origLen, x.data]));
@@ -99,6 +101,7 @@ describe.skipIf(missing.length > 0)('capture readers against tshark', () => {
     const ngSummary = (await readAll(ng)).summary;
     expect(ngSummary.format).toBe('pcapng');
     expect(ngSummary.interfaces.length).toBe(1);
+    expect((await readAll(nsng)).summary.interfaces[0].tsDigits).toBe(9); // if_tsresol 9 from the ns pcap
 
     run('editcap', ['-c', '25', base, join(dir, 'split.pcap')]);
     const parts = run('sh', ['-c', `ls ${dir}/split_*.pcap`]).trim().split('\n');
