@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { basename } from 'node:path';
 import { readCapture } from '../source/read-capture.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
+import { planInputs } from './capture-points.js';
 import { buildResult, type ResultEnricher } from './build-result.js';
 import type { AnalysisResult } from './result.js';
 import { attachStandardAnalyses } from './standard-analyses.js';
 
 export interface AnalyzeFilesOptions {
-  /** Capture point name per path; default: each file is its own point named after the file. */
-  pointOf?: (path: string, index: number) => string;
+  /** Explicit capture points (file -> point name, from --point); others get the default plan. */
+  points?: Map<string, string>;
   onProgress?: (path: string, bytesRead: number, totalBytes: number | null) => void;
   /** Extra analyses beyond the standard ones (tests, experiments). */
   enrichers?: ResultEnricher[];
@@ -21,9 +21,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
   const analyzer = new Analyzer(options);
   const enrichers = attachStandardAnalyses(analyzer);
   opts.setup?.(analyzer);
-  for (let i = 0; i < paths.length; i++) {
-    const path = paths[i];
-    const point = opts.pointOf ? opts.pointOf(path, i) : defaultPointName(path);
+  for (const { path, point } of planInputs(paths, opts.points ?? new Map())) {
     let sizeBytes: number | null = null;
     try { const st = statSync(path); if (st.isFile()) sizeBytes = st.size; } catch { /* reported by the reader */ }
     const index = analyzer.addInput({ path, point, sha256: null, sizeBytes });
@@ -35,10 +33,6 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
     analyzer.finishInput(index, summary);
   }
   return buildResult(analyzer, [...enrichers, ...(opts.enrichers ?? [])]);
-}
-
-export function defaultPointName(path: string): string {
-  return path === '-' ? 'stdin' : basename(path);
 }
 
 function sha256File(path: string): Promise<string | null> {

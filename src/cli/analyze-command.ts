@@ -1,6 +1,7 @@
 import { analyzeFiles } from '../analysis/analyze-files.js';
 import { DEFAULT_OPTIONS, type AnalyzerOptions } from '../analysis/analyzer.js';
 import { HostMap } from '../analysis/host-map.js';
+import { parsePointSpecs } from '../analysis/capture-points.js';
 import type { AnalysisResult } from '../analysis/result.js';
 import { renderMigrationsCsv, renderStreamsCsv } from '../report/csv-report.js';
 import { renderJson } from '../report/json-report.js';
@@ -14,6 +15,7 @@ export interface AnalyzeCliOptions {
   gap: number;
   interval: number;
   hostMap?: string;
+  point?: string[];
   format: 'table' | 'json' | 'csv';
   streams?: boolean;
   verbose?: boolean;
@@ -44,8 +46,12 @@ export function renderReport(result: AnalysisResult, o: Pick<AnalyzeCliOptions, 
 /** `analyze`: returns the exit code (0 analysed, 2 usage, 3 an input could not be read). */
 export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise<number> {
   let options: AnalyzerOptions;
+  let points: Map<string, string>;
   try {
     options = analyzerOptionsFrom(o);
+    points = parsePointSpecs(o.point ?? []);
+    const unknown = [...points.keys()].filter((f) => !files.includes(f));
+    if (unknown.length > 0) throw new Error(`--point names ${unknown.join(', ')}, which is not among the input files`);
   } catch (err) {
     process.stderr.write(`vmotion-analyzer: ${(err as Error).message}\n`);
     return 2;
@@ -55,7 +61,7 @@ export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise
     return 2;
   }
   const progress = makeProgress(o.progress);
-  const result = await analyzeFiles(files, options, { onProgress: progress.update });
+  const result = await analyzeFiles(files, options, { onProgress: progress.update, points });
   progress.done();
   const text = renderReport(result, o);
   if (o.output) {

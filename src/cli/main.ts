@@ -36,6 +36,7 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
     .option('--nfc-port <port>', 'NFC/provisioning TCP port reported apart (repeatable; default 902)', parsePort)
     .option('--gap <seconds>', 'streams of one host pair starting within this idle gap join one migration', parsePositiveSeconds, 1)
     .option('--interval <seconds>', 'throughput series interval', parsePositiveSeconds, 1)
+    .option('--point <name=files>', 'capture point of files (repeatable): pieces of one capture share a point, e.g. --point esx-a=a1.pcap,a2.pcap', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--host-map <file>', 'which vmknic IPs belong to one host (multi-NIC vMotion): lines "HOST IP [IP...]" or JSON')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .option('--streams', 'CSV: one row per stream instead of per migration')
