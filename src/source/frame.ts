@@ -14,7 +14,7 @@ export interface Frame {
   linkType: number;
   /** Bytes of Ethernet FCS at the end of the frame (pcap link-type FCS bits, pcapng if_fcslen). */
   fcsLength: number;
-  /** pcapng interface id within its section; 0 for classic pcap and live capture. */
+  /** pcapng interface id, unique across the whole file (sections numbered on); 0 for classic pcap and live capture. */
   interfaceId: number;
   /** Timestamp: whole seconds since the Unix epoch (UTC). */
   tsSec: number;
