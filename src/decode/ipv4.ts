@@ -32,9 +32,9 @@ export function decodeIpv4(c: Cursor, pkt: DecodedPacket): number {
   let totalLength = u16(b, o + 2);
   if (totalLength === 0) {
     // TSO/LRO host captures leave total length 0: the frame's wire length is all we have.
+    // Not clamped to 65535: Linux BIG TCP (GSO/GRO > 64 KiB) also writes 0 for larger packets.
     totalLength = c.wireEnd - o;
     pkt.ipLengthFromFrame = true;
-    if (totalLength > 0xffff) totalLength = 0xffff;
   }
   pkt.ipTotalLength = totalLength;
   if (totalLength < headerLength) return stop(pkt, STOP_MALFORMED, 'ipv4', 'total length below header length');

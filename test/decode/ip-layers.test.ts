@@ -50,6 +50,9 @@ describe('IPv4', () => {
     const frame = e4(ipv4({ protocol: PROTO_TCP, totalLength: 0 }, seg(30000)));
     const p = decode(frame.subarray(0, 128), { originalLength: frame.length });
     expect([p.ipLengthFromFrame, p.ipTotalLength, p.payloadLength]).toEqual([true, 30040, 30000]);
+    // Linux BIG TCP aggregates exceed 64 KiB and also carry total length 0.
+    const big = decode(frame.subarray(0, 128), { originalLength: 14 + 40 + 150000 });
+    expect([big.ipTotalLength, big.payloadLength]).toEqual([150040, 150000]);
   });
   test('Ethernet padding is not payload', () => {
     const frame = Buffer.concat([e4(ipv4({ protocol: PROTO_TCP }, seg(2))), Buffer.alloc(4, 0xaa)]);
