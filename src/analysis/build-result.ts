@@ -7,6 +7,7 @@ import { KIND_VMOTION } from '../streams/stream.js';
 import type { Analyzer } from './analyzer.js';
 import { finding, sortFindings } from './findings.js';
 import { isoTime, isoTimePlus, secondsBetween } from './iso-time.js';
+import { migrationIntervals } from './migration-intervals.js';
 import { groupMigrations, type MigrationGroup, type StreamHosts } from './migrations.js';
 import {
   SCHEMA_VERSION, type AnalysisResult, type DirectionReport, type Finding, type InputReport,
@@ -187,28 +188,12 @@ function migrationReport(analyzer: Analyzer, g: MigrationGroup, id: number, digi
   const series: SeriesPoint[] = [];
   let peak = 0;
   if (activeStart !== Infinity) {
-    // Re-bin the fine buckets (a tenth of the interval) into intervals that start at the
-    // migration's first payload, so the first interval is a full one.
-    const fine = Math.round(interval / clock.resolution);
-    const firstFine = clock.bucketOf(activeStart);
-    const lastFine = clock.bucketOf(activeEnd);
-    for (let b = firstFine, k = 0; b <= lastFine; b += fine, k++) {
-      let bytes = 0;
-      for (const m of g.members) {
-        const ser = m.stream.dirs[m.forwardDir].series;
-        for (let j = 0; j < fine; j++) bytes += ser.get(b + j);
-      }
-      // Edge intervals are partial: rate over the part the migration was active in (at least a
-      // tenth of the interval, so one late packet cannot fake a peak). A migration shorter than
-      // one interval thus gets its average as its only point.
-      const from = Math.max(b * clock.resolution, activeStart);
-      const to = Math.min((b + fine) * clock.resolution, activeEnd);
-      const covered = Math.min(interval, Math.max(to - from, Math.min(active, clock.resolution), 1e-9));
-      const bps = (bytes * 8) / covered;
+    const fwdSeries = g.members.map((m) => m.stream.dirs[m.forwardDir].series);
+    for (const iv of migrationIntervals(clock, interval, activeStart, activeEnd, fwdSeries)) {
+      const bps = (iv.total * 8) / iv.coveredSeconds;
       peak = Math.max(peak, bps);
-      const offsetNs = Math.round(b * clock.resolution * 1e9);
+      const offsetNs = Math.round(iv.startBucket * clock.resolution * 1e9);
       series.push({ time: isoTimePlus(clock.epochSec, 0, offsetNs, digits), bitsPerSecond: bps });
-      if (series.length >= 1_000_000) break;
     }
   }
   const s0 = startStamp!; const s1 = endStamp!;
