@@ -13,8 +13,9 @@ const failureFile = join(root, 'build', 'native-build-failure.txt');
 const advice = [
   'Live capture (`vmotion-analyzer live`) needs the libpcap headers. Install them and rebuild:',
   '  apt-get install libpcap-dev        (RHEL/Fedora: dnf install libpcap-devel)',
-  '  npm rebuild vmotion-analyzer      (global install: npm rebuild -g vmotion-analyzer;',
-  '                                     source checkout: npm run build:native)',
+  '  npm rebuild -g vmotion-analyzer   (global install)',
+  '  npm rebuild vmotion-analyzer      (project dependency)',
+  '  npm rebuild                       (source checkout; or: npm run build:native)',
   'Offline analysis of capture files works without it.',
 ];
 

@@ -55,8 +55,8 @@ const FAILURE_FILE = join('build', 'native-build-failure.txt');
 
 export const INSTALL_ADVICE =
   'Install the libpcap headers and rebuild the addon: `apt-get install libpcap-dev` ' +
-  '(RHEL/Fedora: `dnf install libpcap-devel`), then run `npm rebuild vmotion-analyzer` ' +
-  '(global install: `npm rebuild -g vmotion-analyzer`; in a source checkout: `npm run build:native`). ' +
+  '(RHEL/Fedora: `dnf install libpcap-devel`), then rebuild: `npm rebuild -g vmotion-analyzer` ' +
+  '(global install), `npm rebuild vmotion-analyzer` (project dependency) or `npm rebuild` (source checkout). ' +
   'Offline analysis of capture files works without it.';
 
 /** The package root: the nearest ancestor of this module that holds binding.gyp. */
