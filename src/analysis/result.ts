@@ -3,6 +3,10 @@
  * format (table, JSON, CSV, Markdown, HTML) is a view of this structure and nothing else.
  * Times are ISO 8601 UTC strings at the capture's full precision.
  */
+import type { PathReport } from './path/path-types.js';
+
+export type { PathReport } from './path/path-types.js';
+
 export const SCHEMA_VERSION = 1;
 
 /** A frame as Wireshark numbers it: input index into inputs[] and frame number from 1. */
@@ -83,6 +87,8 @@ export interface StreamReport {
   /** Which direction carried the bulk of the payload. */
   bulkDirection: 'clientToServer' | 'serverToClient' | null;
   migrationId: number | null;
+  /** Routed or Layer-2 adjacent, with evidence (set by the path analysis, a standard analysis: always present in output). */
+  path?: PathReport;
 }
 
 export interface SeriesPoint { time: string; bitsPerSecond: number }
@@ -113,6 +119,8 @@ export interface MigrationReport {
   intervalSeconds: number;
   /** One point per interval from the start of the migration's first interval; time = interval start. */
   series: SeriesPoint[];
+  /** Routed or Layer-2 adjacent over all the migration's streams (set by the path analysis; always present in output). */
+  path?: PathReport;
 }
 
 export type Severity = 'info' | 'warning' | 'error';

@@ -1,5 +1,6 @@
 import type { Analyzer } from './analyzer.js';
 import type { ResultEnricher } from './build-result.js';
+import { pathAnalysis } from './path/path-analysis.js';
 
 /**
  * The analyses every run performs on top of the core stream counters, for files and live
@@ -10,6 +11,7 @@ import type { ResultEnricher } from './build-result.js';
 export type AnalysisPlugin = (analyzer: Analyzer) => ResultEnricher;
 
 export const STANDARD_ANALYSES: AnalysisPlugin[] = [
+  pathAnalysis, // routed or L2-adjacent: TTL, MAC, ARP/ND, ICMP, several capture points (src/analysis/path)
 ];
 
 /** Attach every standard analysis to an analyzer; returns the enrichers for buildResult. */

@@ -1,0 +1,33 @@
+import type { DecodedPacket } from '../../decode/packet.js';
+import type { Frame } from '../../source/frame.js';
+import type { Stream } from '../../streams/stream.js';
+import type { StreamObserver } from '../../streams/stream-observer.js';
+import { MAX_TTL_CHANGE_FRAMES, StreamPath } from './path-evidence.js';
+
+/** Per stream direction and vantage: TTL values, MACs, TTL changes, and a segment sample. */
+export class PathStreamObserver implements StreamObserver {
+  constructor(readonly slot: number) {}
+
+  onStreamPacket(stream: Stream, dir: number, pkt: DecodedPacket, frame: Frame, t: number): void {
+    let sp = stream.ext[this.slot] as StreamPath | undefined;
+    if (sp === undefined) { sp = new StreamPath(); stream.ext[this.slot] = sp; }
+    const d = sp.vantage(frame.interfaceId, frame.inputIndex).dirs[dir];
+    const input = frame.inputIndex;
+    const fn = frame.frameNumber;
+    if (d.ttl.add(pkt.ttl, input, fn)) {
+      d.ttlChanges++;
+      if (d.ttlChangeFrames.length < MAX_TTL_CHANGE_FRAMES) {
+        d.ttlChangeFrames.push({ input: d.lastInput, frame: d.lastFrame }, { input, frame: fn });
+      }
+    }
+    if (pkt.hasMacs) {
+      d.srcMac.add(pkt.srcMac, input, fn);
+      if (pkt.dstMac !== 0) d.dstMac.add(pkt.dstMac, input, fn);
+    } else d.noMacPackets++;
+    if (pkt.payloadLength > 0 || (pkt.tcpFlags & 0x02) !== 0) {
+      d.segments.add(pkt.seq, pkt.payloadLength, t, pkt.ttl, pkt.hasMacs ? pkt.srcMac : -1, input, fn);
+    }
+    d.lastInput = input;
+    d.lastFrame = fn;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * A small bounded set of numeric values (TTLs, MACs) with a count and the first frame of each.
+ * Typed arrays sized once: adding a value that is already known allocates nothing, and the
+ * common case (same value as the previous packet) is one comparison.
+ */
+export class ValueSet {
+  readonly values: Float64Array;
+  readonly counts: Float64Array;
+  readonly firstInput: Int32Array;
+  readonly firstFrame: Float64Array;
+  size = 0;
+  /** Packets whose value did not fit (more distinct values than capacity). */
+  overflow = 0;
+  private last = -1;
+
+  constructor(readonly capacity: number) {
+    this.values = new Float64Array(capacity);
+    this.counts = new Float64Array(capacity);
+    this.firstInput = new Int32Array(capacity);
+    this.firstFrame = new Float64Array(capacity);
+  }
+
+  /** Count one packet with this value; returns true when it differs from the previous packet's. */
+  add(v: number, input: number, frame: number): boolean {
+    const last = this.last;
+    if (last >= 0 && this.values[last] === v) { this.counts[last]++; return false; }
+    for (let i = 0; i < this.size; i++) {
+      if (this.values[i] === v) { this.counts[i]++; this.last = i; return last >= 0; }
+    }
+    if (this.size < this.capacity) {
+      const i = this.size++;
+      this.values[i] = v; this.counts[i] = 1; this.firstInput[i] = input; this.firstFrame[i] = frame;
+      this.last = i;
+    } else {
+      this.overflow++;
+    }
+    return last >= 0;
+  }
+
+  /** Index of the most frequent value, -1 when empty. */
+  dominant(): number {
+    let best = -1;
+    for (let i = 0; i < this.size; i++) if (best < 0 || this.counts[i] > this.counts[best]) best = i;
+    return best;
+  }
+
+  total(): number {
+    let n = this.overflow;
+    for (let i = 0; i < this.size; i++) n += this.counts[i];
+    return n;
+  }
+}
