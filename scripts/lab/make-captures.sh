@@ -37,7 +37,9 @@ js() { printf '"%s"' "$1"; }
 make_one() {
   local name=$1
   local topo lab_opts=() traffic_opts=() cap_role=dst cap_ifs=(eth0) fmt=pcap ipv6=0 point_desc offload_desc
-  local shape_clean=200mbit:256kb:8mb
+  local shape_clean=200mbit:256kb:8mb findings=""
+  # findings: what the capture is for (checked by test/lab with tshark): retransmissions,
+  # icmp-frag-needed, rst-on-8000, unanswered-syn.
   case $name in
     lab-routed)
       topo=routed; fmt=pcapng; lab_opts=(--shape $shape_clean --rmem-max 1048576) ;;
@@ -55,15 +57,17 @@ make_one() {
     lab-lossy)
       # Shallow tbf queue (24 KB) and an uncapped receive window: TCP overruns the queue => drops.
       topo=routed; cap_role=src; lab_opts=(--shape 40mbit:16kb:24kb --offload off)
-      traffic_opts=(--migrations 1 --memory-bytes $((8 * 1048576)) --small-bytes $((1 * 1048576))) ;;
+      traffic_opts=(--migrations 1 --memory-bytes $((8 * 1048576)) --small-bytes $((1 * 1048576)))
+      findings='"retransmissions"' ;;
     lab-mtu)
       # Jumbo hosts, 1500-byte router-to-router leg: r1 answers DF 9000-byte packets with frag-needed.
       topo=two-routers; cap_role=src; lab_opts=(--shape $shape_clean --rmem-max 1048576 --mtu-hosts 9000 --mtu-core 1500)
-      traffic_opts=(--migrations 1 --memory-bytes $((8 * 1048576)) --small-bytes $((1 * 1048576))) ;;
+      traffic_opts=(--migrations 1 --nfc-bytes 0); findings='"icmp-frag-needed"' ;;
     lab-refused)
-      topo=routed; cap_role=src; traffic_opts=(--scenario refused --attempts 3) ;;
+      topo=routed; cap_role=src; traffic_opts=(--scenario refused --attempts 3); findings='"rst-on-8000"' ;;
     lab-silent)
-      topo=routed; cap_role=src; lab_opts=(--silent); traffic_opts=(--scenario silent --attempts 2 --connect-timeout-s 4) ;;
+      topo=routed; cap_role=src; lab_opts=(--silent); traffic_opts=(--scenario silent --attempts 2 --connect-timeout-s 4)
+      findings='"unanswered-syn"' ;;
     *) echo "make-captures.sh: unknown capture '$name' (one of: ${ALL[*]})" >&2; return 1 ;;
   esac
 
@@ -145,7 +149,7 @@ make_one() {
     ${SILENT_IP:+, \"silentIp\": $(js "$SILENT_IP")}
   },
   "expected": {
-    "routed": $routed, "hops": $hops, "ipVersion": $( [ "$ipv6" = 1 ] && echo 6 || echo 4),
+    "routed": $routed, "hops": $hops, "findings": [$findings], "ipVersion": $( [ "$ipv6" = 1 ] && echo 6 || echo 4),
     "ttlAtCapture": $ttl_json,
     "sourceMacOfSourceTrafficAtDestination": $(js "$peer_mac_at_dst"),
     "destinationMacOfSourceTrafficAtSource": $(js "$peer_mac_at_src")
