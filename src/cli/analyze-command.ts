@@ -4,7 +4,9 @@ import { HostMap } from '../analysis/host-map.js';
 import { parsePointSpecs } from '../analysis/capture-points.js';
 import type { AnalysisResult } from '../analysis/result.js';
 import { renderMigrationsCsv, renderStreamsCsv } from '../report/csv-report.js';
+import { renderHtml } from '../report/html-report.js';
 import { renderJson } from '../report/json-report.js';
+import { renderMarkdown } from '../report/markdown-report.js';
 import { renderTable } from '../report/table-report.js';
 import { writeFileAtomic } from '../report/write-output.js';
 import { makeProgress } from './progress.js';
@@ -16,11 +18,13 @@ export interface AnalyzeCliOptions {
   interval: number;
   hostMap?: string;
   point?: string[];
-  format: 'table' | 'json' | 'csv';
+  format: 'table' | 'json' | 'csv' | 'markdown' | 'html';
   streams?: boolean;
   verbose?: boolean;
   output?: string;
   progress: boolean;
+  /** 'routed': exit 4 when any migration's path verdict is routed. */
+  failOn?: 'routed';
 }
 
 export function analyzerOptionsFrom(o: AnalyzeCliOptions): AnalyzerOptions {
@@ -39,11 +43,13 @@ export function renderReport(result: AnalysisResult, o: Pick<AnalyzeCliOptions, 
   switch (o.format) {
     case 'json': return renderJson(result);
     case 'csv': return o.streams ? renderStreamsCsv(result) : renderMigrationsCsv(result);
+    case 'markdown': return renderMarkdown(result, { generatedAt: new Date().toISOString() });
+    case 'html': return renderHtml(result, { generatedAt: new Date().toISOString() });
     default: return renderTable(result, { verbose: !!o.verbose });
   }
 }
 
-/** `analyze`: returns the exit code (0 analysed, 2 usage, 3 an input could not be read). */
+/** `analyze`: returns the exit code (0 analysed, 2 usage, 3 an input could not be read, 4 --fail-on routed matched). */
 export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise<number> {
   let options: AnalyzerOptions;
   let points: Map<string, string>;
@@ -80,5 +86,15 @@ export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise
     // Cut-off or partly corrupt files were analysed as far as they go: a warning and a finding, not a failure.
     else if (inp.error) process.stderr.write(`vmotion-analyzer: warning: ${inp.path}: ${inp.error.message}\n`);
   }
-  return failed ? 3 : 0;
+  if (failed) return 3;
+  // Exit 4 (README "Exit codes"): --fail-on routed and some migration crossed a router. An
+  // unreadable input (3) wins, since the check could not see everything.
+  if (o.failOn === 'routed') {
+    const routed = result.migrations.filter((m) => m.path?.verdict === 'routed');
+    if (routed.length > 0) {
+      process.stderr.write(`vmotion-analyzer: --fail-on routed: migration(s) ${routed.map((m) => `#${m.id}`).join(', ')} crossed a router\n`);
+      return 4;
+    }
+  }
+  return 0;
 }

@@ -45,6 +45,8 @@ function migrationsSection(r: AnalysisResult): string {
       m.retransmittedBytes > 0 ? humanBytes(m.retransmittedBytes) : '0', humanBits(m.throughputBitsPerSecond), humanBits(m.peakThroughputBitsPerSecond)]);
   }
   const lines = [`Migrations\n${t.toString()}`];
+  // The path verdict at a glance (JSON has the reasons and the evidence frames).
+  for (const m of r.migrations) if (m.path) lines.push(`  #${m.id} path: ${m.path.summary}`);
   for (const m of r.migrations) {
     if (m.series.length > 1) {
       lines.push(`  #${m.id} throughput per ${m.intervalSeconds} s (peak ${humanBits(m.peakThroughputBitsPerSecond)}): ${sparkline(m.series.map((p) => p.bitsPerSecond))}`);
