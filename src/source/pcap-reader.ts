@@ -41,7 +41,7 @@ export class PcapReader implements UnitReader {
     while (true) {
       const avail = end - pos;
       if (avail < RECORD_HEADER) { this.need = RECORD_HEADER; break; }
-      const caplen = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
+      const caplen = le ? u32le(buf, pos + 8) : u32be(buf, pos + 8);
       const offset = base + (pos - start);
       if (caplen > MAX_PCAP_RECORD) {
         ctx.stop(`record at offset ${offset} claims ${caplen} captured bytes (more than the ${MAX_PCAP_RECORD}-byte limit): ` +
@@ -56,9 +56,9 @@ export class PcapReader implements UnitReader {
       }
       let sec: number, frac: number;
       if (le) {
-        sec = buf.readUInt32LE(pos); frac = buf.readUInt32LE(pos + 4); f.originalLength = buf.readUInt32LE(pos + 12);
+        sec = u32le(buf, pos); frac = u32le(buf, pos + 4); f.originalLength = u32le(buf, pos + 12);
       } else {
-        sec = buf.readUInt32BE(pos); frac = buf.readUInt32BE(pos + 4); f.originalLength = buf.readUInt32BE(pos + 12);
+        sec = u32be(buf, pos); frac = u32be(buf, pos + 4); f.originalLength = u32be(buf, pos + 12);
       }
       let nsec = nanos ? frac : frac * 1000;
       // Some writers leave the sub-second field >= 1 s; carry it so nsec stays in range.
@@ -98,4 +98,14 @@ export class PcapReader implements UnitReader {
     this.headerDone = true;
     return true;
   }
+}
+
+// Direct byte math: Buffer.readUInt32LE/BE validate their arguments on every call, which costs
+// more than the read itself at tens of millions of records (the loop already checked the bounds).
+function u32le(b: Buffer, o: number): number {
+  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+}
+
+function u32be(b: Buffer, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 }
