@@ -24,10 +24,11 @@ import { inferInitialTtl } from './ttl.js';
 
 export function pathAnalysis(analyzer: Analyzer): ResultEnricher {
   const slot = analyzer.tracker.observers.length;
-  analyzer.tracker.observers.push(new PathStreamObserver(slot));
+  const streams = new PathStreamObserver(slot);
+  analyzer.tracker.observers.push(streams);
   const packets = new PathPacketObserver();
   analyzer.packetObservers.push(packets);
-  return new PathEnricher(slot, packets);
+  return new PathEnricher(slot, packets, streams);
 }
 
 /** One vantage of one stream, with its directions keyed by sender "ip:port". */
@@ -39,7 +40,7 @@ interface VantageRef {
 }
 
 export class PathEnricher implements ResultEnricher {
-  constructor(readonly slot: number, readonly packets: PathPacketObserver) {}
+  constructor(readonly slot: number, readonly packets: PathPacketObserver, readonly streams: PathStreamObserver) {}
 
   enrich(result: AnalysisResult, ctx: ResultContext): void {
     const { analyzer, streamsById } = ctx;
@@ -58,7 +59,7 @@ export class PathEnricher implements ResultEnricher {
       if (sp === undefined) continue;
       const list: VantageRef[] = [];
       for (const v of sp.vantages) {
-        const name = vantageName(analyzer, s, v);
+        const name = vantageName(analyzer, s, v, this.streams.interfacesOfInput);
         const bySender = new Map<string, { dir: DirectionPath; sender: string; receiver: string }>();
         for (let k = 0; k < 2; k++) {
           const d = v.dirs[k];
@@ -199,14 +200,14 @@ function connectionKey(s: Stream): string {
 }
 
 /**
- * The point name, plus the interface when the input holds several (one pcapng with both router
- * legs): each interface is then its own vantage, named after if_name when the file has one.
+ * The point name, plus the interface when several interfaces of the input carried vMotion/NFC
+ * streams (one pcapng with both router legs): each interface is then its own vantage, named
+ * after if_name when the file has one.
  */
-function vantageName(analyzer: Analyzer, s: Stream, v: VantagePath): string {
+function vantageName(analyzer: Analyzer, s: Stream, v: VantagePath, interfacesOfInput: Map<number, Set<number>>): string {
   const point = analyzer.pointNames[s.point];
-  const sum = analyzer.summaries[v.firstInput];
-  if (!sum || sum.interfaces.length < 2) return point;
-  const iface = sum.interfaces.find((f) => f.id === v.interfaceId);
+  if ((interfacesOfInput.get(v.firstInput)?.size ?? 0) < 2) return point;
+  const iface = analyzer.summaries[v.firstInput]?.interfaces.find((f) => f.id === v.interfaceId);
   return `${point}/${iface?.name ?? `if${v.interfaceId}`}`;
 }
 
