@@ -9,6 +9,7 @@ export const FINDINGS = {
   CAPTURE_UNREADABLE: 'error',
   CAPTURE_DROPS: 'warning',
   CAPTURE_ONE_WAY: 'warning',
+  CAPTURE_GAPS: 'warning',
   CAPTURE_UNSUPPORTED_FRAMES: 'info',
   CAPTURE_MALFORMED_FRAMES: 'warning',
   NO_VMOTION_TRAFFIC: 'info',
@@ -24,6 +25,11 @@ export const FINDINGS = {
   MSS_MISMATCH: 'warning',
   TTL_CHANGED: 'warning',
   DUPLICATE_IP: 'error',
+  LOG_MIGRATION_NOT_CAPTURED: 'warning',
+  CAPTURE_MIGRATION_NOT_IN_LOG: 'warning',
+  LOG_CAPTURE_NO_OVERLAP: 'warning',
+  LOG_UNKNOWN_FORMAT: 'info',
+  LOG_UNREADABLE: 'warning',
 } as const satisfies Record<string, Severity>;
 
 export type FindingCode = keyof typeof FINDINGS;

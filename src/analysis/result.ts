@@ -6,6 +6,9 @@
 import type { PathReport } from './path/path-types.js';
 
 export type { PathReport } from './path/path-types.js';
+import type { MigrationHealthReport, StreamHealthReport } from './health/health-types.js';
+
+export type { DirectionHealthReport, MigrationHealthReport, StreamHealthReport } from './health/health-types.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -89,6 +92,8 @@ export interface StreamReport {
   migrationId: number | null;
   /** Routed or Layer-2 adjacent, with evidence (set by the path analysis, a standard analysis: always present in output). */
   path?: PathReport;
+  /** TCP health per direction, handshake RTT, one-way capture (set by the health analysis; always present in output). */
+  health?: StreamHealthReport;
 }
 
 export interface SeriesPoint { time: string; bitsPerSecond: number }
@@ -121,6 +126,58 @@ export interface MigrationReport {
   series: SeriesPoint[];
   /** Routed or Layer-2 adjacent over all the migration's streams (set by the path analysis; always present in output). */
   path?: PathReport;
+  /** Retransmission series on the goodput intervals, start skew, byte spread (set by the health analysis; always present in output). */
+  health?: MigrationHealthReport;
+  /** What the hosts' vmkernel.log says about this migration (--vmkernel-log); null when no log names it. Always present in output. */
+  log?: MigrationLogReport | null;
+}
+
+/** A migration as the ESXi vmkernel.log states it (src/logs, docs/esxi-logs.md). */
+export interface MigrationLogReport {
+  /** The migration id (`ts`): the same on both hosts and in the VM's vmware.log. A string: 8.x ids exceed 2^53. */
+  migrationId: string;
+  format: '6.x/7.x' | '8.x';
+  sourceIps: string[];
+  destinationIps: string[];
+  /** Whose log printed it: the source host's, the destination host's, or both. */
+  seenOn: Array<'source' | 'destination'>;
+  /** true when the log says `encrypted`; null when it does not say (never assumed false). */
+  encrypted: boolean | null;
+  /** The host's own pre-copy estimate (`network bandwidth ~N MB/s`), as printed and in bytes/s (MB taken as 2^20 bytes). */
+  bandwidthEstimateMBps: number | null;
+  bandwidthEstimateBytesPerSecond: number | null;
+  /** First line naming the id: as the host printed it, and moved onto the capture clock by the host's clock offset. */
+  hostTime: string;
+  captureTime: string;
+  lines: Array<{ file: string; line: number }>;
+}
+
+export interface LogMigrationReport extends MigrationLogReport {
+  /** Captured migrations this log migration was attached to (several when seen at several capture points). */
+  captureMigrationIds: number[];
+}
+
+export interface LogFileSummary {
+  path: string;
+  compressed: boolean;
+  lines: number;
+  untimedLines: number;
+  longLines: number;
+  firstTime: string | null;
+  lastTime: string | null;
+  migrationLines: number;
+  /** Lines that looked like migration or bandwidth lines in no known format: ignored, counted. */
+  unknownFormatLines: number;
+  firstUnknownLine: number | null;
+  hostIps: string[];
+  error: { message: string; offset: number } | null;
+}
+
+export interface LogCorrelationReport {
+  files: LogFileSummary[];
+  /** capture time = host log time + seconds, per logging host (named by its vMotion IPs). */
+  clockOffsets: Array<{ hostIps: string[]; files: string[]; seconds: number; method: 'estimated' | 'assumed'; matches: number }>;
+  toleranceSeconds: number;
 }
 
 export type Severity = 'info' | 'warning' | 'error';
@@ -150,4 +207,8 @@ export interface AnalysisResult {
   streams: StreamReport[];
   migrations: MigrationReport[];
   findings: Finding[];
+  /** Migrations named by the --vmkernel-log files (empty without logs). Always present in output. */
+  logMigrations?: LogMigrationReport[];
+  /** How the logs were read and matched; null without --vmkernel-log. Always present in output. */
+  logCorrelation?: LogCorrelationReport | null;
 }

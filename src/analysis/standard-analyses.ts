@@ -1,6 +1,7 @@
 import type { Analyzer } from './analyzer.js';
 import type { ResultEnricher } from './build-result.js';
 import { pathAnalysis } from './path/path-analysis.js';
+import { tcpHealthAnalysis } from './health/health-analysis.js';
 
 /**
  * The analyses every run performs on top of the core stream counters, for files and live
@@ -12,6 +13,7 @@ export type AnalysisPlugin = (analyzer: Analyzer) => ResultEnricher;
 
 export const STANDARD_ANALYSES: AnalysisPlugin[] = [
   pathAnalysis, // routed or L2-adjacent: TTL, MAC, ARP/ND, ICMP, several capture points (src/analysis/path)
+  tcpHealthAnalysis, // retransmissions, dup ACKs, windows, RTT, sizes, stalls, capture quality, findings (src/analysis/health)
 ];
 
 /** Attach every standard analysis to an analyzer; returns the enrichers for buildResult. */

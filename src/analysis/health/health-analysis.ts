@@ -1,0 +1,41 @@
+/**
+ * The TCP health plugin: per-direction sequence analysis (Wireshark-equivalent counts), RTT,
+ * sizes and stalls per stream; retransmission series, start skew and byte spread per migration;
+ * capture-quality checks; and the findings that say why a migration was slow or failed.
+ */
+import type { Analyzer } from '../analyzer.js';
+import type { ResultContext, ResultEnricher } from '../build-result.js';
+import type { AnalysisResult } from '../result.js';
+import { FragNeededObserver } from './frag-needed-observer.js';
+import { healthFindings } from './health-findings.js';
+import { migrationHealth, streamHealth } from './health-report.js';
+import { TcpHealthObserver } from './tcp-health-observer.js';
+
+export function tcpHealthAnalysis(analyzer: Analyzer): ResultEnricher {
+  const slot = analyzer.tracker.observers.length;
+  const observer = new TcpHealthObserver(slot, analyzer.clock);
+  analyzer.tracker.observers.push(observer);
+  const ports = new Set([...analyzer.options.vmotionPorts, ...analyzer.options.nfcPorts]);
+  const icmp = new FragNeededObserver((p) => ports.has(p));
+  analyzer.packetObservers.push(icmp);
+  return new HealthEnricher(observer, icmp);
+}
+
+export class HealthEnricher implements ResultEnricher {
+  constructor(readonly observer: TcpHealthObserver, readonly icmp: FragNeededObserver) {}
+
+  enrich(result: AnalysisResult, ctx: ResultContext): void {
+    // Series times at the precision the core used for the migration's own times.
+    const digitsOf = (iso: string): number => /\.(\d+)Z$/.exec(iso)?.[1].length ?? 0;
+    for (const sr of result.streams) {
+      const s = ctx.streamsById.get(sr.id);
+      const h = s ? this.observer.stateOf(s) : null;
+      if (s && h) sr.health = streamHealth(s, h);
+    }
+    result.migrations.forEach((mr, i) => {
+      const g = ctx.groups[i];
+      if (g) mr.health = migrationHealth(ctx.analyzer, g, this.observer, digitsOf(mr.startTime));
+    });
+    result.findings.push(...healthFindings(result, ctx, this.observer, this.icmp));
+  }
+}
