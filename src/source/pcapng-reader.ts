@@ -114,12 +114,16 @@ export class PcapngReader implements UnitReader {
     return pos - start;
   }
 
+  // Byte math, not Buffer.readUInt32LE/BE: those validate their arguments on every call, which
+  // costs more than the read itself at several reads per block (callers check bounds first).
   private u32(buf: Buffer, pos: number): number {
-    return this.le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
+    return this.le
+      ? (buf[pos] | (buf[pos + 1] << 8) | (buf[pos + 2] << 16) | (buf[pos + 3] << 24)) >>> 0
+      : ((buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3]) >>> 0;
   }
 
   private u16(buf: Buffer, pos: number): number {
-    return this.le ? buf.readUInt16LE(pos) : buf.readUInt16BE(pos);
+    return this.le ? buf[pos] | (buf[pos + 1] << 8) : (buf[pos] << 8) | buf[pos + 1];
   }
 
   private sectionHeader(buf: Buffer, pos: number, len: number, offset: number): void {
