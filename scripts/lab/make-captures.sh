@@ -71,6 +71,11 @@ make_one() {
     *) echo "make-captures.sh: unknown capture '$name' (one of: ${ALL[*]})" >&2; return 1 ;;
   esac
 
+  # lab.sh prints only the variables its topology has: drop the previous capture's (SHAPE, R2_NS,
+  # SILENT_IP...) so they cannot leak into this manifest.
+  unset SRC_IP DST_IP SRC_IP6 DST_IP6 SRC_GW DST_GW SRC_GW6 DST_GW6 SRC_GW_MAC DST_GW_MAC R1_NS R1_IFS \
+    R2_NS R2_IFS SW_NS SW_IFS HOPS SHAPE SHAPE_NS SHAPE_IF SILENT_IP TOPO TAG SRC_NS DST_NS SRC_IF DST_IF \
+    SRC_MAC DST_MAC MTU_HOSTS MTU_CORE OFFLOAD
   CUR_TAG="mc$$${RANDOM}"
   WORK=$(mktemp -d)
   local envf=$WORK/lab.env

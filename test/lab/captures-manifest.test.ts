@@ -55,9 +55,9 @@ describe.skipIf(skip).each(manifests)('%s', (name) => {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
-  });
+  }, 180_000); // tshark over ~1 MB on a shared 2-core machine: seconds, not the default 10 s
 
-  it('is a small snaplen-128 capture of the declared format', async () => {
+  it('is a small snaplen-128 capture of the declared format', { timeout: 60_000 }, async () => {
     expect(statSync(file).size).toBeLessThan(MAX_BYTES);
     const info = await runTool('capinfos', ['-t', '-l', '-I', file]);
     expect(info).toMatch(m.capture!.format === 'pcapng' ? /pcapng/ : /pcap\b|libpcap/);
@@ -144,7 +144,7 @@ describe.skipIf(skip).each(manifests)('%s', (name) => {
   });
 
   // Registered only where they apply, so nothing is reported as skipped.
-  if ((m.expected?.findings ?? []).length > 0) it('shows what it was made for', async () => {
+  if ((m.expected?.findings ?? []).length > 0) it('shows what it was made for', { timeout: 60_000 }, async () => {
     for (const finding of m.expected!.findings!) {
       if (finding === 'retransmissions') {
         const n = segs.filter((x) => (x.retrans || x.outOfOrder) && (x.sport === 8000 || x.dport === 8000)).length;
