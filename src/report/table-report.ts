@@ -12,6 +12,7 @@ export function renderTable(result: AnalysisResult, opts: TableOptions): string 
   out.push(inputsSection(result));
   out.push(migrationsSection(result));
   if (opts.verbose) out.push(streamsSection(result));
+  if (opts.verbose) out.push(healthSection(result));
   const nfc = result.streams.filter((s) => s.kind === 'nfc');
   if (nfc.length > 0) {
     const bytes = nfc.reduce((a, s) => a + s.clientToServer.payloadBytes + s.serverToClient.payloadBytes, 0);
@@ -49,7 +50,18 @@ function migrationsSection(r: AnalysisResult): string {
   for (const m of r.migrations) if (m.path) lines.push(`  #${m.id} path: ${m.path.summary}`);
   for (const m of r.migrations) {
     if (m.series.length > 1) {
-      lines.push(`  #${m.id} throughput per ${m.intervalSeconds} s (peak ${humanBits(m.peakThroughputBitsPerSecond)}): ${sparkline(m.series.map((p) => p.bitsPerSecond))}`);
+      // Same intervals, same width, same column: a stall above lines up with the retransmissions below it.
+      const rs = m.health?.retransmissionSeries ?? [];
+      const tp = `  #${m.id} throughput per ${m.intervalSeconds} s (peak ${humanBits(m.peakThroughputBitsPerSecond)}): `;
+      const rp = `  #${m.id} retransmissions (max ${Math.max(0, ...rs.map((p) => p.segments))} segments per interval): `;
+      const hasRetrans = rs.some((p) => p.segments > 0);
+      const w = hasRetrans ? Math.max(tp.length, rp.length) : tp.length;
+      lines.push(tp.padEnd(w) + sparkline(m.series.map((p) => p.bitsPerSecond)));
+      if (hasRetrans) lines.push(rp.padEnd(w) + sparkline(rs.map((p) => p.segments)));
+    }
+    const h = m.health;
+    if (h && h.streamShares.length > 1) {
+      lines.push(`  #${m.id} streams: start skew ${humanSeconds(h.startSkewSeconds)}, payload share ${(h.minShare * 100).toFixed(0)}–${(h.maxShare * 100).toFixed(0)} %${h.byteSpreadCv !== null ? ` (carriers' CV ${h.byteSpreadCv.toFixed(2)})` : ''}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -64,6 +76,29 @@ function streamsSection(r: AnalysisResult): string {
       humanBytes(s.serverToClient.payloadBytes), humanBytes(s.clientToServer.retransmittedBytes + s.serverToClient.retransmittedBytes)]);
   }
   return `Streams\n${t.toString()}\n`;
+}
+
+/** -v: TCP health per stream direction that sent anything (definitions: docs/tcp-health.md). */
+function healthSection(r: AnalysisResult): string {
+  const t = new Table({ head: ['#', 'Dir', 'Retrans\nsegs / bytes', 'Fast /\nspurious', 'Out of\norder', 'Dup ACK\n(3x)', 'Lost /\nACKed unseen', 'Zero win /\nwin full', 'RTT min / median / max\n(samples)', 'MSS / WS', 'Largest\nIP packet', 'DF / DSCP', 'Longest\nstall', 'Max in\nflight'], style: STYLE });
+  const ms = (v: number | null): string => (v === null ? '-' : humanSeconds(v));
+  for (const s of r.streams) {
+    const h = s.health;
+    if (!h) continue;
+    for (const [name, d, pkts] of [['C→S', h.clientToServer, s.clientToServer.packets], ['S→C', h.serverToClient, s.serverToClient.packets]] as const) {
+      if (pkts === 0) continue;
+      t.push([s.id, name + (h.oneWay ? '\n(one-way)' : ''), `${humanCount(d.retransmittedSegments)} / ${humanBytes(d.retransmittedBytes)}`,
+        `${d.fastRetransmissions} / ${d.spuriousRetransmissions}`, d.outOfOrderSegments, `${d.duplicateAcks} (${d.tripleDuplicateAcks})`,
+        `${d.lostSegments} / ${d.ackedUnseenSegments}`, `${d.zeroWindowAdvertisements} / ${d.windowFullEvents}`,
+        `${ms(d.rtt.minSeconds)} / ${ms(d.rtt.medianSeconds)} / ${ms(d.rtt.maxSeconds)}\n(${d.rtt.samples})`,
+        `${d.mss ?? '-'} / ${d.windowScale ?? '-'}`, `${d.largestIpPacketBytes}\n${d.largestSegmentClass}`,
+        `${d.dontFragmentPackets === pkts ? 'all' : d.dontFragmentPackets === 0 ? 'none' : `${d.dontFragmentPackets}/${pkts}`} / ${d.dscpValues.join(',') || '-'}`,
+        humanSeconds(d.longestIdleSeconds), humanBytes(d.maxBytesInFlight)]);
+    }
+  }
+  const hs = r.streams.filter((s) => s.health?.handshake.totalSeconds != null)
+    .map((s) => `#${s.id} ${humanSeconds(s.health!.handshake.synToSynAckSeconds!)} + ${humanSeconds(s.health!.handshake.synAckToAckSeconds!)}`);
+  return `TCP health (per sending direction)\n${t.toString()}\n${hs.length ? `  handshake RTT at the capture point (SYN→SYN/ACK server side + SYN/ACK→ACK client side): ${hs.slice(0, 12).join(', ')}${hs.length > 12 ? ', …' : ''}\n` : ''}`;
 }
 
 function findingsSection(r: AnalysisResult): string {
