@@ -48,6 +48,11 @@ export class Analyzer {
   private readonly portKind = new Uint8Array(65536);
   private readonly pkt = new DecodedPacket();
 
+  /** The headers of the frame most recently passed to onFrame (reused: read it inside the same call chain). */
+  get lastPacket(): DecodedPacket {
+    return this.pkt;
+  }
+
   constructor(readonly options: AnalyzerOptions) {
     for (const p of options.nfcPorts) this.portKind[p] = KIND_NFC;
     for (const p of options.vmotionPorts) this.portKind[p] = KIND_VMOTION;

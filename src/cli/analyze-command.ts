@@ -82,9 +82,11 @@ export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise
   }
   let failed = false;
   for (const inp of result.inputs) {
-    if (inp.failed) { failed = true; process.stderr.write(`vmotion-analyzer: ${inp.path}: ${inp.error?.message ?? 'could not be read'}\n`); }
+    // Reader messages already name the file; say it only when they do not.
+    const msg = (m: string) => (m.includes(inp.path) ? m : `${inp.path}: ${m}`);
+    if (inp.failed) { failed = true; process.stderr.write(`vmotion-analyzer: ${msg(inp.error?.message ?? 'could not be read')}\n`); }
     // Cut-off or partly corrupt files were analysed as far as they go: a warning and a finding, not a failure.
-    else if (inp.error) process.stderr.write(`vmotion-analyzer: warning: ${inp.path}: ${inp.error.message}\n`);
+    else if (inp.error) process.stderr.write(`vmotion-analyzer: warning: ${msg(inp.error.message)}\n`);
   }
   if (failed) return 3;
   // Exit 4 (README "Exit codes"): --fail-on routed and some migration crossed a router. An

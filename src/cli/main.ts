@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { GENERATOR } from '../analysis/build-result.js';
 import { runAnalyze } from './analyze-command.js';
+import { parseRing, runLive } from './live-command.js';
 import { runEvidence } from './evidence-command.js';
 
 /** Exit codes (README "Exit codes"). */
@@ -70,7 +71,45 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
       const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? process.argv;
       onExitCode(await runEvidence(files, o, raw.slice(1)));
     });
+  program.command('live')
+    .description('capture live with libpcap (root or CAP_NET_RAW), show migrations as they happen, print the report at the end')
+    .option('-i, --interface <iface>', 'interface to capture on (see --list)')
+    .option('--list', 'list the interfaces libpcap can open')
+    .option('--snaplen <bytes>', 'bytes kept per packet (default 160: headers only)', parseIntArg(1, 262144), 160)
+    .option('--buffer-size <MiB>', 'kernel capture buffer', parseIntArg(1, 4096), 32)
+    .option('--no-promisc', 'do not put the interface in promiscuous mode')
+    .option('--immediate', 'deliver packets immediately (lower latency, more CPU)')
+    .option('--bpf <filter>', 'capture filter (default: the vMotion and NFC ports, ARP, ICMP, ICMPv6, also VLAN-tagged, and GRE)')
+    .option('--duration <seconds>', 'stop after this many seconds', parsePositiveSeconds)
+    .option('--packets <n>', 'stop after this many packets', parseIntArg(1, Number.MAX_SAFE_INTEGER))
+    .option('--write <file>', 'record what was captured to pcapng (headers only unless --full-payload)')
+    .option('--ring <MB,count>', 'with --write: a new file every MB megabytes, keep the newest count files', (v: string) => {
+      try { return parseRing(v); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
+    })
+    .option('--full-payload', 'with --write: keep packet payload (guest memory!) instead of headers only')
+    .option('--port <port>', 'vMotion TCP port (repeatable; default 8000)', parsePort)
+    .option('--nfc-port <port>', 'NFC/provisioning TCP port (repeatable; default 902)', parsePort)
+    .option('--gap <seconds>', 'idle gap that separates migrations of one host pair', parsePositiveSeconds, 1)
+    .option('--interval <seconds>', 'throughput series interval', parsePositiveSeconds, 1)
+    .option('--host-map <file>', 'which vmknic IPs belong to one host')
+    .addOption(new Option('-f, --format <format>', 'final report format').choices(['table', 'json', 'csv', 'markdown', 'html']).default('table'))
+    .option('--streams', 'CSV: one row per stream')
+    .option('-v, --verbose', 'table: list every stream')
+    .option('-o, --output <file>', 'write the final report to a file instead of stdout')
+    .option('--no-view', 'no live view (only the final report)')
+    .option('--refresh <seconds>', 'live view refresh period', parsePositiveSeconds, 1)
+    .action(async (o) => {
+      onExitCode(await runLive({ ...o, bufferSize: o.bufferSize * 1024 * 1024 }));
+    });
   return program;
+}
+
+function parseIntArg(min: number, max: number): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
 }
 
 /** Entry point; returns the process exit code. */
