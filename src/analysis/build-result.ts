@@ -28,6 +28,12 @@ export interface ResultEnricher {
   enrich(result: AnalysisResult, ctx: ResultContext): void;
 }
 
+/**
+ * Replaces the packet-only grouping (e.g. the ESXi logs split concurrent migrations of one host
+ * pair and join multi-NIC ones). Without one, grouping is packets only.
+ */
+export type Regroup = (groups: MigrationGroup[], analyzer: Analyzer) => MigrationGroup[];
+
 export interface ResultContext {
   analyzer: Analyzer;
   streamsById: Map<number, Stream>;
@@ -35,7 +41,7 @@ export interface ResultContext {
 }
 
 /** Turns the analyzer's state into the plain-data result (schema version 1). */
-export function buildResult(analyzer: Analyzer, enrichers: ResultEnricher[] = []): AnalysisResult {
+export function buildResult(analyzer: Analyzer, enrichers: ResultEnricher[] = [], regroup?: Regroup): AnalysisResult {
   const opts = analyzer.options;
   const inputs = analyzer.inputs.map((_, i) => inputReport(analyzer, i));
   const digitsByPoint = new Map<number, number>();
@@ -52,7 +58,8 @@ export function buildResult(analyzer: Analyzer, enrichers: ResultEnricher[] = []
     if (s.kind !== KIND_VMOTION) continue;
     hosts.push({ stream: s, clientHost: hostOf(formatIp(s.ipVersion, s.clientIp)), serverHost: hostOf(formatIp(s.ipVersion, s.serverIp)) });
   }
-  const groups = groupMigrations(hosts, opts.gapSeconds);
+  const packetGroups = groupMigrations(hosts, opts.gapSeconds);
+  const groups = regroup ? regroup(packetGroups, analyzer) : packetGroups;
   const migrationOf = new Map<Stream, number>();
   groups.forEach((g, i) => g.members.forEach((m) => migrationOf.set(m.stream, i + 1)));
 
@@ -70,6 +77,8 @@ export function buildResult(analyzer: Analyzer, enrichers: ResultEnricher[] = []
     streams,
     migrations,
     findings: captureFindings(analyzer, inputs, streams),
+    logMigrations: [],
+    logCorrelation: null,
   };
   const streamsById = new Map<number, Stream>();
   for (const s of all) streamsById.set(s.id, s);
@@ -216,6 +225,7 @@ function migrationReport(analyzer: Analyzer, g: MigrationGroup, id: number, digi
     peakThroughputBitsPerSecond: peak,
     intervalSeconds: interval,
     series,
+    log: null,
   };
 }
 
