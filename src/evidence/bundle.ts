@@ -83,7 +83,7 @@ export async function writeEvidenceBundle(paths: string[], analysed: AnalysisRes
     const key = `${p.input}/${p.linkType}`;
     let id = ifaces.get(key);
     if (id === undefined) {
-      const inp = result.inputs[p.input];
+      const inp = analysed.inputs[p.input]; // original text, pseudonymised once by scrub()
       id = pcap.addInterface({
         linkType: p.linkType,
         name: scrub(`input ${p.input}: ${basename(analysed.inputs[p.input].path)}`),
@@ -103,8 +103,9 @@ export async function writeEvidenceBundle(paths: string[], analysed: AnalysisRes
   };
   const contents: Array<[string, Buffer | string]> = [
     ['report.json', renderJson(result)],
-    ['report.md', scrub(renderMarkdown(result, ctx))],
-    ['report.html', scrub(renderHtml(result, ctx))],
+    // Rendered from the already pseudonymised result: scrubbing again would map pseudonyms twice.
+    ['report.md', renderMarkdown(result, ctx)],
+    ['report.html', renderHtml(result, ctx)],
     ['evidence.pcapng', pcap.toBuffer()],
   ];
   const files = contents.map(([f, data]) => describeOutput(f, data));
