@@ -10,6 +10,7 @@ import { renderMarkdown } from '../report/markdown-report.js';
 import { renderTable } from '../report/table-report.js';
 import { writeFileAtomic } from '../report/write-output.js';
 import { makeProgress } from './progress.js';
+import { expandLogPaths } from '../logs/log-files.js';
 
 export interface AnalyzeCliOptions {
   port?: number[];
@@ -25,6 +26,10 @@ export interface AnalyzeCliOptions {
   progress: boolean;
   /** 'routed': exit 4 when any migration's path verdict is routed. */
   failOn?: 'routed';
+  /** --vmkernel-log files or directories. */
+  vmkernelLog?: string[];
+  /** --log-offset: capture time = log time + seconds. */
+  logOffset?: number;
 }
 
 export function analyzerOptionsFrom(o: AnalyzeCliOptions): AnalyzerOptions {
@@ -53,7 +58,9 @@ export function renderReport(result: AnalysisResult, o: Pick<AnalyzeCliOptions, 
 export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise<number> {
   let options: AnalyzerOptions;
   let points: Map<string, string>;
+  let logs: string[];
   try {
+    logs = expandLogPaths(o.vmkernelLog ?? []);
     options = analyzerOptionsFrom(o);
     points = parsePointSpecs(o.point ?? []);
     const unknown = [...points.keys()].filter((f) => !files.includes(f));
@@ -67,7 +74,10 @@ export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise
     return 2;
   }
   const progress = makeProgress(o.progress);
-  const result = await analyzeFiles(files, options, { onProgress: progress.update, points });
+  const result = await analyzeFiles(files, options, {
+    onProgress: progress.update, points, vmkernelLogs: logs,
+    logCorrelation: o.logOffset === undefined ? undefined : { offsetSeconds: o.logOffset },
+  });
   progress.done();
   const text = renderReport(result, o);
   if (o.output) {
@@ -88,6 +98,8 @@ export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise
     // Cut-off or partly corrupt files were analysed as far as they go: a warning and a finding, not a failure.
     else if (inp.error) process.stderr.write(`vmotion-analyzer: warning: ${msg(inp.error.message)}\n`);
   }
+  // A log cut off or unreadable part-way: the lines before it were used (finding LOG_UNREADABLE).
+  for (const f of result.logCorrelation?.files ?? []) if (f.error) process.stderr.write(`vmotion-analyzer: warning: ${f.error.message}\n`);
   if (failed) return 3;
   // Exit 4 (README "Exit codes"): --fail-on routed and some migration crossed a router. An
   // unreadable input (3) wins, since the check could not see everything.

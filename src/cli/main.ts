@@ -23,6 +23,12 @@ export function parsePositiveSeconds(value: string): number {
   return n;
 }
 
+export function parseSignedSeconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || Math.abs(n) > 7 * 86400) throw new InvalidArgumentError('expected seconds, e.g. 3.2 or -45 (at most a week)');
+  return n;
+}
+
 export function buildProgram(onExitCode: (code: number) => void): Command {
   const program = new Command();
   program
@@ -48,6 +54,8 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
     .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
     .option('--no-progress', 'no progress display on stderr')
     .addOption(new Option('--fail-on <condition>', 'exit 4 when a migration meets the condition (routed: its path verdict is routed)').choices(['routed']))
+    .option('--vmkernel-log <file>', 'ESXi vmkernel.log of either host (repeatable; plain or .gz rotations, or a vm-support log directory): attach migration ids, host bandwidth estimates, encrypted flag; split concurrent / join multi-NIC migrations', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--log-offset <seconds>', 'host log clock offset: capture time = log time + seconds (default: estimated per host)', parseSignedSeconds)
     .action(async (files: string[], o) => {
       onExitCode(await runAnalyze(files, o));
     });

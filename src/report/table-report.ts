@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { AnalysisResult, FrameRef, StreamReport } from '../analysis/result.js';
+import type { AnalysisResult, FrameRef, MigrationLogReport, StreamReport } from '../analysis/result.js';
 import { humanBits, humanBytes, humanCount, humanSeconds, shortTime, sparkline } from './units.js';
 
 export interface TableOptions { verbose: boolean }
@@ -18,6 +18,8 @@ export function renderTable(result: AnalysisResult, opts: TableOptions): string 
     const bytes = nfc.reduce((a, s) => a + s.clientToServer.payloadBytes + s.serverToClient.payloadBytes, 0);
     out.push(`NFC / provisioning (port ${result.options.nfcPorts.join(', ')}): ${nfc.length} stream(s), ${humanBytes(bytes)} — reported apart, not part of any migration${opts.verbose ? '' : ' (-v lists them)'}\n`);
   }
+  const logs = logsSection(result);
+  if (logs) out.push(logs);
   out.push(findingsSection(result));
   return out.join('\n');
 }
@@ -48,6 +50,8 @@ function migrationsSection(r: AnalysisResult): string {
   const lines = [`Migrations\n${t.toString()}`];
   // The path verdict at a glance (JSON has the reasons and the evidence frames).
   for (const m of r.migrations) if (m.path) lines.push(`  #${m.id} path: ${m.path.summary}`);
+  // The hosts' own word (vmkernel.log): migration id, encryption, and their bandwidth estimate beside ours.
+  for (const m of r.migrations) if (m.log) lines.push(`  #${m.id} log: ${logSummary(m.log, m.throughputBitsPerSecond)}`);
   for (const m of r.migrations) {
     if (m.series.length > 1) {
       // Same intervals, same width, same column: a stall above lines up with the retransmissions below it.
@@ -64,6 +68,31 @@ function migrationsSection(r: AnalysisResult): string {
       lines.push(`  #${m.id} streams: start skew ${humanSeconds(h.startSkewSeconds)}, payload share ${(h.minShare * 100).toFixed(0)}–${(h.maxShare * 100).toFixed(0)} %${h.byteSpreadCv !== null ? ` (carriers' CV ${h.byteSpreadCv.toFixed(2)})` : ''}`);
     }
   }
+  return lines.join('\n') + '\n';
+}
+
+function logSummary(l: MigrationLogReport, measuredBps: number): string {
+  const parts = [`id ${l.migrationId}`, l.encrypted ? 'encrypted' : 'encryption not stated'];
+  if (l.bandwidthEstimateBytesPerSecond !== null) {
+    parts.push(`host estimate ${humanBits(l.bandwidthEstimateBytesPerSecond * 8)} (~${l.bandwidthEstimateMBps} MB/s) vs measured ${humanBits(measuredBps)}`);
+  }
+  parts.push(`${l.seenOn.join('+')} log ${l.lines[0] ? `${baseName(l.lines[0].file)}:${l.lines[0].line}` : ''}`.trim());
+  return parts.join(' · ');
+}
+
+function logsSection(r: AnalysisResult): string {
+  const c = r.logCorrelation;
+  if (!c) return '';
+  const lines = ['ESXi logs'];
+  for (const f of c.files) {
+    lines.push(`  ${f.path}${f.compressed ? ' (gzip)' : ''}: ${humanCount(f.lines)} lines${f.firstTime ? `, ${f.firstTime} – ${f.lastTime}` : ''}, ${f.migrationLines} vMotion line(s)${f.unknownFormatLines ? `, ${f.unknownFormatLines} in an unknown format (ignored)` : ''}${f.error ? ` — ${f.error.message}` : ''}`);
+  }
+  for (const o of c.clockOffsets) {
+    lines.push(`  clock of host ${o.hostIps.join(', ')}: capture = log ${o.seconds >= 0 ? '+' : '−'} ${Math.abs(o.seconds).toFixed(3)} s (${o.method}${o.method === 'estimated' ? ` from ${o.matches} migration(s)` : ''})`);
+  }
+  const lm = r.logMigrations ?? [];
+  const unmatched = lm.filter((m) => m.captureMigrationIds.length === 0).length;
+  lines.push(`  ${lm.length} migration(s) in the logs, ${lm.length - unmatched} found in the capture`);
   return lines.join('\n') + '\n';
 }
 

@@ -60,12 +60,13 @@ export function vmkernelLog(specs: LogSpec[], opts: { format: Format; side: Side
     }
     const own = opts.side === 'source' ? s.sourceIps : s.destinationIps;
     own.forEach((ip, i) => lines.push([t0 + 0.002, `${pfx(t0 + 0.002, 'cpu4:2758489')}VMotion: 2734: ${s.ts} ${S}: Set ip address '${ip}' worldlet affinity to send World ID ${2772001 + i}`]));
-    if (s.bandwidthMBps !== undefined) {
+    // The pre-copy estimate is the sender's (published examples are all `S:`): source logs only.
+    if (s.bandwidthMBps !== undefined && opts.side === 'source') {
       const tp = s.end - 0.2;
       lines.push([tp, `${pfx(tp, 'cpu3:427570')}VMotion: 3878: ${s.ts} ${S}: Stopping pre-copy: only 3491 pages left to send, which can be sent within the switchover time goal of 0.500 seconds (network bandwidth ~${s.bandwidthMBps.toFixed(3)} MB/s, 1049920% t2d)`]);
     }
-    const te = s.end + 0.05;
-    lines.push([te, `${pfx(te, 'cpu4:2758489')}VMotion: 5426: ${s.ts} ${S}: Migration completed, ${S === 'S' ? 'sent' : 'received'} 6144 pages`]);
+    // Published neighbour line (virtuallypeculiar.com, 2015): noise that names the VM's world, not the id.
+    lines.push([t0 + 0.002, `${pfx(t0 + 0.002, 'cpu4:2758489')}Hbr: 3340: Migration start received (worldID=2758492) (migrateType=1) (event=0) (isSource=${opts.side === 'source' ? 1 : 0}) (sharedConfig=1)`]);
   }
   lines.sort((a, b) => a[0] - b[0]);
   const eol = opts.crlf ? '\r\n' : '\n';
