@@ -179,9 +179,16 @@ export class Redactor {
     }
     // Longest patterns first so a MAC inside an EUI-64 address cannot pre-empt the address.
     pairs.sort((a, b) => b[0].length - a[0].length);
+    // The transport header holds no address: a sequence number that happens to equal one stays.
+    const l4 = pkt.l4Offset - base;
+    const l4End = pkt.l4Protocol === 6 ? l4 + Math.max(20, pkt.tcpHeaderLength) : pkt.l4Protocol === 17 ? l4 + 8 : -1;
     for (const [from, to] of pairs) {
       if (from.equals(to)) continue;
-      for (let k = buf.indexOf(from); k >= 0; k = buf.indexOf(from, k + to.length)) to.copy(buf, k);
+      for (let k = buf.indexOf(from); k >= 0; k = buf.indexOf(from, k + 1)) {
+        if (l4End > 0 && k + from.length > l4 && k < l4End) continue;
+        to.copy(buf, k);
+        k += to.length - 1;
+      }
     }
     for (const h of v4Headers) writeIpv4Checksum(buf, h);
   }
