@@ -72,22 +72,39 @@ function role(word: string): LogRole {
   return word.toLowerCase().startsWith('source') || word.toUpperCase() === 'S' ? 'source' : 'destination';
 }
 
+const NOISE: ParsedLine = { time: NaN, timeText: '', event: null, unknownFormat: false };
+
+/**
+ * The line's leading ISO time as printed (`2015-12-25T16:39:25.565Z`), or '' — a cheap check for
+ * every line (file spans); UTC `Z` times of one host compare as strings.
+ */
+export function leadingTimeText(line: string): string {
+  // The common shape without a regex (this runs on every line): YYYY-MM-DDTHH:MM:SS[.fff][Z].
+  if (line.length >= 19 && line.charCodeAt(4) === 45 && line.charCodeAt(10) === 84 && line.charCodeAt(13) === 58 && line.charCodeAt(16) === 58) {
+    let e = 19;
+    if (line.charCodeAt(e) === 46) { e++; while (e < line.length && line.charCodeAt(e) >= 48 && line.charCodeAt(e) <= 57) e++; }
+    if (line.charCodeAt(e) === 90) return line.slice(0, e + 1);
+  }
+  const tm = TIME_RE.exec(line);
+  return tm ? tm[1] + (tm[2] ?? '') : '';
+}
+
+/** Noise lines (nearly all of a vmkernel.log) return a shared result without their time: callers take spans from leadingTimeText. */
 export function parseVmkernelLine(line: string): ParsedLine {
+  // Cheap pre-checks first: nearly every line of a vmkernel.log is other noise.
+  const hasSetting = line.includes('VMOTION info');
+  const hasV8 = !hasSetting && line.includes('vmotion:');
+  const hasVMotion = line.includes('VMotion:');
+  if (!hasSetting && !hasV8 && !hasVMotion && !line.includes('bandwidth') && !/src\s?ip/i.test(line)) return NOISE;
   const tm = TIME_RE.exec(line);
   const time = tm ? parseLogTime(tm[1], tm[2]) : NaN;
   const timeText = tm ? tm[1] + (tm[2] ?? '') : '';
-  // Cheap pre-checks first: nearly every line of a vmkernel.log is other noise.
-  const hasMigrate = line.includes('Migrate') || line.includes('VMOTION');
-  const hasVMotion = line.includes('VMotion:');
-  if (!hasMigrate && !hasVMotion && !line.includes('bandwidth') && !/src\s?ip/i.test(line)) {
-    return { time, timeText, event: null, unknownFormat: false };
-  }
   let event: LogEvent | null = null;
   let m: RegExpExecArray | null;
-  if (hasMigrate && (m = SETTING_RE.exec(line)) !== null) {
+  if (hasSetting && (m = SETTING_RE.exec(line)) !== null) {
     const rest = line.slice(m.index + m[0].length);
     event = { kind: 'migrate', ts: m[2], role: role(m[1]), format: '6.x/7.x', srcIps: parseIpList(m[3]), dstIps: parseIpList(m[4]), encrypted: ENCRYPTED_RE.test(rest) ? true : null };
-  } else if (hasMigrate && (m = V8_RE.exec(line)) !== null) {
+  } else if (hasV8 && (m = V8_RE.exec(line)) !== null) {
     const rest = line.slice(m.index + m[0].length);
     event = { kind: 'migrate', ts: m[2], role: role(m[1]), format: '8.x', srcIps: parseIpList(m[3]), dstIps: parseIpList(m[4]), encrypted: ENCRYPTED_RE.test(rest) ? true : null };
   } else if (hasVMotion && (m = PRECOPY_RE.exec(line)) !== null) {
@@ -100,5 +117,6 @@ export function parseVmkernelLine(line: string): ParsedLine {
     // A migration line without its timestamp cannot be placed in time: count it as not understood.
     return { time, timeText, event: null, unknownFormat: true };
   }
-  return { time, timeText, event, unknownFormat: event === null && CANDIDATE_RE.test(line) };
+  const unknownFormat = event === null && CANDIDATE_RE.test(line);
+  return event === null && !unknownFormat ? NOISE : { time, timeText, event, unknownFormat };
 }

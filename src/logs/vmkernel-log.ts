@@ -1,5 +1,5 @@
 import { readLines } from './line-reader.js';
-import { parseVmkernelLine, type LogFormat, type LogRole } from './vmkernel-line.js';
+import { leadingTimeText, parseLogTime, parseVmkernelLine, type LogFormat, type LogRole } from './vmkernel-line.js';
 
 /**
  * vmkernel.log files (either host, any rotation, plain or gzip) -> one record per migration id.
@@ -72,11 +72,12 @@ export async function readVmkernelLogs(paths: string[]): Promise<VmkernelLogSet>
     files.push(rep);
     const hostIps = new Set<string>();
     const sum = await readLines(path, (line, lineNo) => {
-      const p = parseVmkernelLine(line);
-      if (Number.isNaN(p.time)) { if (line.trim() !== '') rep.untimedLines++; } else {
-        if (rep.firstEpoch === null || p.time < rep.firstEpoch) { rep.firstEpoch = p.time; rep.firstTime = p.timeText; }
-        if (rep.lastEpoch === null || p.time > rep.lastEpoch) { rep.lastEpoch = p.time; rep.lastTime = p.timeText; }
+      const tt = leadingTimeText(line);
+      if (tt === '') { if (line.trim() !== '') rep.untimedLines++; } else {
+        if (rep.firstTime === null || tt < rep.firstTime) rep.firstTime = tt;
+        if (rep.lastTime === null || tt > rep.lastTime) rep.lastTime = tt;
       }
+      const p = parseVmkernelLine(line);
       if (p.unknownFormat) {
         rep.unknownFormatLines++;
         rep.firstUnknownLine ??= lineNo;
@@ -114,6 +115,8 @@ export async function readVmkernelLogs(paths: string[]): Promise<VmkernelLogSet>
     rep.longLines = sum.longLines;
     rep.error = sum.error;
     rep.hostIps = [...hostIps].sort();
+    rep.firstEpoch = rep.firstTime === null ? null : epochOf(rep.firstTime);
+    rep.lastEpoch = rep.lastTime === null ? null : epochOf(rep.lastTime);
   }
   const migrations = [...byTs.values()]
     .filter((m) => m.seenOn.length > 0) // pre-copy lines alone (Migrate line rotated away) cannot be placed on IPs
@@ -125,6 +128,12 @@ export async function readVmkernelLogs(paths: string[]): Promise<VmkernelLogSet>
 /** Earliest host-clock time of a migration over both hosts' logs. */
 export function startOf(m: LogMigration): number {
   return Math.min(m.firstTime.source ?? Infinity, m.firstTime.destination ?? Infinity);
+}
+
+function epochOf(text: string): number | null {
+  const m = /^(.*?)(Z|[+-]\d\d:?\d\d)?$/.exec(text)!;
+  const t = parseLogTime(m[1], m[2]);
+  return Number.isNaN(t) ? null : t;
 }
 
 function addAll(list: string[], items: string[]): void {
