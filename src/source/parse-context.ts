@@ -2,6 +2,13 @@ import type { InputSummary, SourceError } from './capture-source.js';
 import { newFrame, type Frame, type FrameSink } from './frame.js';
 
 /**
+ * Timestamps a report can state: years 0000-9999 (ISO 8601 / RFC 3339). pcapng's 64-bit counts
+ * with if_tsresol and if_tsoffset can claim far beyond; such a record is damaged, not a packet.
+ */
+export const MIN_TS_SEC = -62167219200;
+export const MAX_TS_SEC = 253402300799;
+
+/**
  * State shared by the format readers of one input: the reused Frame, the summary they fill, and
  * error reporting. Readers fill `frame` in place and call deliver(); nothing is allocated per packet.
  */
@@ -23,6 +30,11 @@ export class ParseContext {
     const f = this.frame;
     const s = this.summary;
     f.frameNumber = ++this.frameCounter;
+    if (!(f.tsSec >= MIN_TS_SEC && f.tsSec <= MAX_TS_SEC)) {
+      this.warn('ts-range', `record at offset ${f.fileOffset} has a timestamp outside the years 0000-9999 ` +
+        `(${f.tsSec} s from 1970): the record is damaged; skipping records like it`, f.fileOffset);
+      return;
+    }
     s.packets++;
     if (f.capturedLength < f.originalLength) s.truncatedPackets++;
     // Earliest and latest timestamps (merged captures need not be in time order).
