@@ -1,0 +1,137 @@
+/**
+ * Runs one input through the whole offline pipeline, in process: CaptureParser (pushed in
+ * irregular chunks, as the file and gzip readers do) -> Analyzer with every standard analysis ->
+ * buildResult -> JSON, table and CSV renders. Throws a FuzzFailure when the pipeline throws or
+ * when what it reports is not true of the input ("lies"): frames outside their buffer, a packet
+ * count that disagrees with the frames delivered, an error without the file name or with an
+ * offset outside the input, a reader error that no finding reports, a non-finite number in the
+ * result, or a different outcome depending on how the bytes were chunked.
+ */
+import { join } from 'node:path';
+import { rngFor } from './mutate.mjs';
+
+export class FuzzFailure extends Error {}
+
+export async function loadPipeline(distDir) {
+  const imp = (p) => import(join(distDir, p));
+  const [parser, source, analyzer, build, std, json, table, csv] = await Promise.all([
+    imp('source/capture-parser.js'), imp('source/capture-source.js'), imp('analysis/analyzer.js'),
+    imp('analysis/build-result.js'), imp('analysis/standard-analyses.js'), imp('report/json-report.js'),
+    imp('report/table-report.js'), imp('report/csv-report.js'),
+  ]);
+  return {
+    CaptureParser: parser.CaptureParser, newInputSummary: source.newInputSummary, Analyzer: analyzer.Analyzer,
+    DEFAULT_OPTIONS: analyzer.DEFAULT_OPTIONS, buildResult: build.buildResult,
+    attachStandardAnalyses: std.attachStandardAnalyses, renderJson: json.renderJson, renderTable: table.renderTable,
+    renderMigrationsCsv: csv.renderMigrationsCsv, renderStreamsCsv: csv.renderStreamsCsv,
+  };
+}
+
+function fail(msg) { throw new FuzzFailure(msg); }
+
+/** Chunk sizes for one run: mostly large, sometimes tiny, so records straddle chunk edges. */
+function chunkPlan(rng, total) {
+  const sizes = [];
+  let left = total;
+  while (left > 0) {
+    const n = rng.chance(0.3) ? 1 + rng.int(8) : rng.chance(0.5) ? 1 + rng.int(512) : 1 + rng.int(65536);
+    sizes.push(Math.min(n, left));
+    left -= n;
+  }
+  return sizes;
+}
+
+/** Parse only (no analysis): frame count and summary, for the chunking comparison. */
+function parseOnly(P, bytes, path, sizes) {
+  const summary = P.newInputSummary(path);
+  let frames = 0;
+  const parser = new P.CaptureParser(summary, 0, () => { frames++; });
+  let pos = 0;
+  for (const n of sizes) { parser.push(bytes.subarray(pos, pos + n)); pos += n; }
+  parser.end();
+  return { frames, summary };
+}
+
+function assertFinite(value, where) {
+  if (typeof value === 'number') { if (!Number.isFinite(value)) fail(`non-finite number ${value} at ${where}`); return; }
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) { for (let i = 0; i < value.length; i++) assertFinite(value[i], `${where}[${i}]`); return; }
+  for (const k of Object.keys(value)) assertFinite(value[k], `${where}.${k}`);
+}
+
+/**
+ * opts: { index, seed, cut (truncation sweep expectation or null), thorough (also compare
+ * against a single-chunk parse and render the CSV views), table (render the table view) }.
+ */
+export function runInput(P, bytes, opts) {
+  const path = 'fuzz-input.cap';
+  const rng = rngFor(opts.seed ^ 0x5eed, opts.index);
+  const analyzer = new P.Analyzer(P.DEFAULT_OPTIONS);
+  const enrichers = P.attachStandardAnalyses(analyzer);
+  const idx = analyzer.addInput({ path, point: 'fuzz', sha256: null, sizeBytes: bytes.length });
+  const summary = P.newInputSummary(path);
+  let frames = 0;
+  let lastNumber = 0;
+  const sink = (f) => {
+    frames++;
+    if (f.offset < 0 || f.capturedLength < 0 || f.offset + f.capturedLength > f.data.length) {
+      fail(`frame ${f.frameNumber} claims bytes [${f.offset}, ${f.offset + f.capturedLength}) of a ${f.data.length}-byte buffer`);
+    }
+    if (f.capturedLength > 16 * 1024 * 1024) fail(`frame ${f.frameNumber} has ${f.capturedLength} captured bytes`);
+    if (!(f.tsNsec >= 0 && f.tsNsec < 1e9) || !Number.isFinite(f.tsSec)) fail(`frame ${f.frameNumber} has timestamp ${f.tsSec}.${f.tsNsec}`);
+    if (f.frameNumber <= lastNumber) fail(`frame numbers not increasing: ${f.frameNumber} after ${lastNumber}`);
+    if (f.fileOffset < 0 || f.fileOffset >= bytes.length) fail(`frame ${f.frameNumber} at file offset ${f.fileOffset} outside the ${bytes.length}-byte input`);
+    lastNumber = f.frameNumber;
+    analyzer.onFrame(f);
+  };
+  const parser = new P.CaptureParser(summary, idx, sink);
+  const sizes = chunkPlan(rng, bytes.length);
+  let pos = 0;
+  for (const n of sizes) { parser.push(bytes.subarray(pos, pos + n)); pos += n; }
+  parser.end();
+  analyzer.finishInput(idx, summary);
+  const result = P.buildResult(analyzer, enrichers);
+  const json = P.renderJson(result);
+  // The table view is costly (cli-table3 measures every cell): sampled more sparsely.
+  if (opts.table) P.renderTable(result, { verbose: true });
+  if (opts.thorough) {
+    P.renderMigrationsCsv(result);
+    P.renderStreamsCsv(result);
+  }
+
+  // What the reader says must be true of the input.
+  if (summary.packets !== frames) fail(`summary says ${summary.packets} packets, ${frames} frames were delivered`);
+  if (summary.bytesRead !== bytes.length && !parser.failed) fail(`read ${summary.bytesRead} of ${bytes.length} bytes without stopping`);
+  for (const e of summary.errors) {
+    if (!e.message.startsWith(`${path}: `)) fail(`error does not name the file: ${e.message}`);
+    if (!(e.offset >= -1 && e.offset <= bytes.length)) fail(`error offset ${e.offset} outside the ${bytes.length}-byte input: ${e.message}`);
+    if (/undefined|NaN|\[object /.test(e.message)) fail(`garbled error message: ${e.message}`);
+  }
+  const inp = result.inputs[0];
+  if (inp.packets !== frames) fail(`report says ${inp.packets} packets, ${frames} were read`);
+  const codes = new Set(result.findings.map((f) => f.code));
+  if (summary.errors.length > 0) {
+    const reported = inp.failed ? codes.has('CAPTURE_UNREADABLE') : inp.cutOff ? codes.has('CAPTURE_TRUNCATED_FILE') : codes.has('CAPTURE_MALFORMED_FRAMES');
+    if (!reported) fail(`reader error with no finding (${[...codes].join(',')}): ${summary.errors[0].message}`);
+  }
+  if (inp.failed && frames > 0) fail('input reported unreadable although frames were read');
+  if (bytes.length === 0 && !inp.failed) fail('an empty input is not reported as unreadable');
+  assertFinite(result, 'result');
+  if (JSON.parse(json).inputs[0].packets !== frames) fail('JSON render disagrees with the result');
+
+  if (opts.cut) {
+    // Truncation sweep: every complete packet before the cut is read, and the cut is reported.
+    if (frames !== opts.cut.packets) fail(`cut input: read ${frames} packets, ${opts.cut.packets} are complete before the cut`);
+    if (opts.cut.clean && summary.errors.length > 0) fail(`cut on a record boundary reported an error: ${summary.errors[0].message}`);
+    if (!opts.cut.clean && summary.errors.length === 0) fail('cut inside a record or header reported nothing');
+    if (!opts.cut.clean && bytes.length > 0 && !summary.cutOff && !inp.failed) fail('cut inside a record not marked cut off');
+  }
+
+  if (opts.thorough) {
+    const whole = parseOnly(P, bytes, path, [bytes.length]);
+    if (whole.frames !== frames) fail(`chunking changes the frame count: ${frames} in ${sizes.length} chunks, ${whole.frames} in one`);
+    const a = JSON.stringify(summary.errors); const b = JSON.stringify(whole.summary.errors);
+    if (a !== b) fail(`chunking changes the errors: ${a} vs ${b}`);
+  }
+  return { frames, errors: summary.errors.length, findings: result.findings.length, failed: inp.failed };
+}
