@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { readLines } from '../../src/logs/line-reader.js';
-import { parseVmkernelLine } from '../../src/logs/vmkernel-line.js';
+import { leadingTimeText, parseVmkernelLine } from '../../src/logs/vmkernel-line.js';
 import { readVmkernelLogs } from '../../src/logs/vmkernel-log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmk-line-'));
@@ -45,9 +45,14 @@ describe('parseVmkernelLine', () => {
   });
 
   it('honours an explicit zone offset', () => {
-    const a = parseVmkernelLine('2015-12-25T17:39:25.500+01:00 cpu4:1)x').time;
-    const b = parseVmkernelLine('2015-12-25T16:39:25.500Z cpu4:1)x').time;
-    expect(a).toBeCloseTo(b, 6);
+    const line = 'cpu4:1)VMotion: 3878: 7 S: Stopping pre-copy: only 1 pages left to send (network bandwidth ~5 MB/s, 1% t2d)';
+    const a = parseVmkernelLine(`2015-12-25T17:39:25.500+01:00 ${line}`).time;
+    const b = parseVmkernelLine(`2015-12-25T16:39:25.500Z ${line}`).time;
+    expect(a).toBeCloseTo(Date.UTC(2015, 11, 25, 16, 39, 25, 500) / 1000, 6);
+    expect(b).toBeCloseTo(a, 6);
+    expect(leadingTimeText(`2015-12-25T17:39:25.500+01:00 ${line}`)).toBe('2015-12-25T17:39:25.500+01:00');
+    expect(leadingTimeText('2015-12-25T16:39:25.5Z cpu1)x')).toBe('2015-12-25T16:39:25.5Z');
+    expect(leadingTimeText('    (continued) 2015-12-25T16:39:25Z')).toBe('');
   });
 });
 
