@@ -26,10 +26,10 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
   const analyzer = new Analyzer(options);
   const enrichers = attachStandardAnalyses(analyzer);
   opts.setup?.(analyzer);
-  for (const { path, point } of planInputs(paths, opts.points ?? new Map())) {
+  for (const { path, point, interfacePoints } of planInputs(paths, opts.points ?? new Map())) {
     let sizeBytes: number | null = null;
     try { const st = statSync(path); if (st.isFile()) sizeBytes = st.size; } catch { /* reported by the reader */ }
-    const index = analyzer.addInput({ path, point, sha256: null, sizeBytes });
+    const index = analyzer.addInput({ path, point, interfacePoints, sha256: null, sizeBytes });
     const [summary, sha256] = await Promise.all([
       readCapture(path, analyzer.onFrame, { inputIndex: index, onProgress: opts.onProgress ? (b, t) => opts.onProgress!(path, b, t) : undefined }),
       path === '-' || sizeBytes === null ? Promise.resolve(null) : sha256File(path),

@@ -26,6 +26,8 @@ export const DEFAULT_OPTIONS: AnalyzerOptions = {
 export interface InputMeta {
   path: string;
   point: string;
+  /** Point name per interface id when the input's interfaces are separate capture points. */
+  interfacePoints?: string[] | null;
   sha256: string | null;
   sizeBytes: number | null;
 }
@@ -63,16 +65,36 @@ export class Analyzer {
 
   /** Register an input; returns its index (Frame.inputIndex must carry it). */
   addInput(meta: InputMeta): number {
-    let point = this.pointIds.get(meta.point);
-    if (point === undefined) {
-      point = this.pointNames.length;
-      this.pointIds.set(meta.point, point);
-      this.pointNames.push(meta.point);
-    }
+    const stats = new InputStats(this.pointId(meta.point));
+    if (meta.interfacePoints) stats.interfacePoints = meta.interfacePoints.map((name) => this.pointId(name));
     this.metas.push(meta);
-    this.inputs.push(new InputStats(point));
+    this.inputs.push(stats);
     this.summaries.push(null);
     return this.inputs.length - 1;
+  }
+
+  private pointId(name: string): number {
+    let point = this.pointIds.get(name);
+    if (point === undefined) {
+      point = this.pointNames.length;
+      this.pointIds.set(name, point);
+      this.pointNames.push(name);
+    }
+    return point;
+  }
+
+  /**
+   * The capture point of a frame: its input's, or its interface's when the input's interfaces are
+   * separate points (both router legs in one pcapng must not be counted as one stream twice).
+   */
+  private pointOfFrame(stats: InputStats, frame: Frame): number {
+    const ifs = stats.interfacePoints;
+    if (ifs === null) return stats.point;
+    const id = frame.interfaceId;
+    if (id < ifs.length) return ifs[id];
+    // An interface declared after the part of the file that was peeked at.
+    for (let i = ifs.length; i <= id; i++) ifs.push(this.pointId(`${this.pointNames[stats.point]}/if${i}`));
+    return ifs[id];
   }
 
   /** Record what the source reported once an input is done. */
@@ -85,6 +107,7 @@ export class Analyzer {
     const stats = this.inputs[frame.inputIndex];
     decodeFrame(frame, pkt);
     const t = this.clock.toT(frame.tsSec, frame.tsNsec);
+    const point = this.pointOfFrame(stats, frame);
     stats.countFrame(frame, pkt);
     if (pkt.stop !== STOP_NONE) stats.countProblem(pkt, frame.frameNumber);
     if (pkt.l4Protocol === PROTO_TCP && pkt.tcpHeaderLength > 0) {
@@ -93,13 +116,13 @@ export class Analyzer {
         // A stream is vMotion if either end is on a vMotion port (a host's 8000 wins over 902).
         const k = this.portKind[pkt.dstPort] === KIND_VMOTION || this.portKind[pkt.srcPort] === KIND_VMOTION ? KIND_VMOTION : kind;
         if (k === KIND_VMOTION) stats.vmotionPackets++; else stats.nfcPackets++;
-        this.tracker.onTcp(pkt, frame, t, stats.point, k);
-        this.notifyPacketObservers(pkt, frame, t, stats.point);
+        this.tracker.onTcp(pkt, frame, t, point, k);
+        this.notifyPacketObservers(pkt, frame, t, point);
         return;
       }
     }
     stats.otherPackets++;
-    this.notifyPacketObservers(pkt, frame, t, stats.point);
+    this.notifyPacketObservers(pkt, frame, t, point);
   };
 
   private notifyPacketObservers(pkt: DecodedPacket, frame: Frame, t: number, point: number): void {

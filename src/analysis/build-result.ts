@@ -46,8 +46,10 @@ export function buildResult(analyzer: Analyzer, enrichers: ResultEnricher[] = []
   const inputs = analyzer.inputs.map((_, i) => inputReport(analyzer, i));
   const digitsByPoint = new Map<number, number>();
   inputs.forEach((inp, i) => {
-    const p = analyzer.inputs[i].point;
-    digitsByPoint.set(p, Math.max(digitsByPoint.get(p) ?? 0, inputDigits(analyzer.summaries[i])));
+    const stats = analyzer.inputs[i];
+    for (const p of [stats.point, ...(stats.interfacePoints ?? [])]) {
+      digitsByPoint.set(p, Math.max(digitsByPoint.get(p) ?? 0, inputDigits(analyzer.summaries[i])));
+    }
   });
   const digitsOfInput = (i: number): number => inputDigits(analyzer.summaries[i]);
   const hostOf = (ip: string): string => (opts.hostMap ? opts.hostMap.hostOf(ip) : ip);

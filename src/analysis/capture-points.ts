@@ -12,7 +12,15 @@ import { newInputSummary } from '../source/capture-source.js';
  * Default without --point: files whose names differ only by a rotation suffix are pieces of one
  * point; every other file is its own point.
  */
-export interface PlannedInput { path: string; point: string }
+export interface PlannedInput {
+  path: string;
+  point: string;
+  /**
+   * For a file whose interfaces are separate capture points (a pcapng with both router legs, or a
+   * mergecap of two hosts' captures): the point name of each interface id; null for one interface.
+   */
+  interfacePoints: string[] | null;
+}
 
 /** Parses `--point NAME=FILE[,FILE...]` values into file -> point name. */
 export function parsePointSpecs(specs: string[]): Map<string, string> {
@@ -61,24 +69,41 @@ export function planInputs(paths: string[], explicit: Map<string, string>): Plan
     // A lone file keeps its own name as its point, even when it looks rotated.
     return (byBase.get(base)?.length ?? 0) > 1 ? base : basename(p);
   };
-  const planned = paths.map((path, i) => ({ path, point: pointOf(path), order: i, first: Number.NaN }));
+  const planned = paths.map((path, i) => {
+    const peek = peekCapture(path);
+    return { path, point: pointOf(path), order: i, first: peek.firstTime, interfaces: peek.interfaceNames, busy: peek.interfacesWithPackets };
+  });
   // Order within a point by first packet time (file name order as the fallback), keeping the
   // order in which points were first named on the command line.
   const pointRank = new Map<string, number>();
   for (const p of planned) if (!pointRank.has(p.point)) pointRank.set(p.point, pointRank.size);
   const sizes = new Map<string, number>();
   for (const p of planned) sizes.set(p.point, (sizes.get(p.point) ?? 0) + 1);
-  for (const p of planned) if ((sizes.get(p.point) ?? 0) > 1) p.first = firstPacketTime(p.path);
   planned.sort((a, b) => (pointRank.get(a.point)! - pointRank.get(b.point)!)
     || (Number.isNaN(a.first) || Number.isNaN(b.first) ? 0 : a.first - b.first)
     || a.path.localeCompare(b.path, undefined, { numeric: true })
     || a.order - b.order);
-  return planned.map(({ path, point }) => ({ path, point }));
+  // Interfaces are separate points only when several of them carry packets: files split per
+  // interface by tshark or editcap keep every interface declaration but use one.
+  return planned.map(({ path, point, interfaces, busy }) => ({
+    path, point, interfacePoints: busy > 1 ? interfacePointNames(point, interfaces) : null,
+  }));
 }
 
-/** First packet time (seconds) from the first 1 MiB of a file; NaN if unknown (gzip, unreadable). */
-export function firstPacketTime(path: string): number {
-  if (path === '-') return Number.NaN;
+/** `file.pcapng/lsrc`, `file.pcapng/ldst`; ids stand in for missing or repeated interface names. */
+export function interfacePointNames(point: string, names: Array<string | null>): string[] {
+  const seen = new Map<string, number>();
+  for (const n of names) if (n) seen.set(n, (seen.get(n) ?? 0) + 1);
+  return names.map((n, id) => `${point}/${n && seen.get(n) === 1 ? n : `if${id}`}`);
+}
+
+/**
+ * First packet time (seconds) and the interfaces declared in the first 1 MiB of a file (pcapng
+ * declares them up front); NaN and none when unknown (gzip, stdin, unreadable).
+ */
+export function peekCapture(path: string): { firstTime: number; interfaceNames: Array<string | null>; interfacesWithPackets: number } {
+  const none = { firstTime: Number.NaN, interfaceNames: [], interfacesWithPackets: 0 };
+  if (path === '-') return none;
   let fd = -1;
   try {
     fd = openSync(path, 'r');
@@ -86,11 +111,15 @@ export function firstPacketTime(path: string): number {
     const n = readSync(fd, buf, 0, buf.length, 0);
     const summary = newInputSummary(path);
     let t = Number.NaN;
-    const parser = new CaptureParser(summary, 0, (f) => { if (Number.isNaN(t)) t = f.tsSec + f.tsNsec * 1e-9; });
+    const used = new Set<number>();
+    const parser = new CaptureParser(summary, 0, (f) => {
+      if (Number.isNaN(t)) t = f.tsSec + f.tsNsec * 1e-9;
+      used.add(f.interfaceId);
+    });
     parser.push(buf.subarray(0, n));
-    return t;
+    return { firstTime: t, interfaceNames: summary.interfaces.map((i) => i.name), interfacesWithPackets: used.size };
   } catch {
-    return Number.NaN;
+    return none;
   } finally {
     if (fd >= 0) closeSync(fd);
   }

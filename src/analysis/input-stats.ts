@@ -13,6 +13,9 @@ export class InputStats {
   private lastLinkType = -1;
   private lastLinkCount = 0;
 
+  /** Point per interface id when the interfaces are separate capture points, else null. */
+  interfacePoints: number[] | null = null;
+
   constructor(readonly point: number) {}
 
   countFrame(frame: Frame, _pkt: DecodedPacket): void {

@@ -7,11 +7,27 @@ import { CAPTURES, runJson, tool } from '../helpers/cli.js';
 
 const L2 = join(CAPTURES, 'lab-l2.pcap');
 
-/** The parts of a report that must not depend on how the capture was split into files. */
+/**
+ * The parts of a report that must not depend on how the capture was split into files: frame
+ * references become positions in the whole capture, point names a placeholder.
+ */
 function essence(r: any) {
+  const offsets: number[] = [];
+  r.inputs.reduce((a: number, i: any) => { offsets.push(a); return a + i.packets; }, 0);
+  const global = (v: any): any => {
+    if (Array.isArray(v)) return v.map(global);
+    if (v && typeof v === 'object') {
+      const keys = Object.keys(v);
+      if (keys.length === 2 && 'input' in v && 'frame' in v) return { frame: offsets[v.input] + v.frame };
+      return Object.fromEntries(keys.map((k) => [k, global(v[k])]));
+    }
+    return v;
+  };
+  r = JSON.parse(JSON.stringify(global(r)).split(r.inputs[0].point).join('POINT'));
   return {
-    migrations: r.migrations.map(({ point, ...m }: any) => m),
-    streams: r.streams.map(({ point, firstFrame, lastFrame, ...s }: any) => s),
+    migrations: r.migrations,
+    streams: r.streams,
+    findings: r.findings,
     packets: r.inputs.reduce((a: number, i: any) => a + i.packets, 0),
   };
 }

@@ -59,7 +59,7 @@ export class PathEnricher implements ResultEnricher {
       if (sp === undefined) continue;
       const list: VantageRef[] = [];
       for (const v of sp.vantages) {
-        const name = vantageName(analyzer, s, v, this.streams.interfacesOfInput);
+        const name = vantageName(analyzer, s);
         const bySender = new Map<string, { dir: DirectionPath; sender: string; receiver: string }>();
         for (let k = 0; k < 2; k++) {
           const d = v.dirs[k];
@@ -200,15 +200,11 @@ function connectionKey(s: Stream): string {
 }
 
 /**
- * The point name, plus the interface when several interfaces of the input carried vMotion/NFC
- * streams (one pcapng with both router legs): each interface is then its own vantage, named
- * after if_name when the file has one.
+ * The capture point's name. The Analyzer already makes each interface of a multi-interface pcapng
+ * (both router legs in one file) its own point, named `file/if_name`.
  */
-function vantageName(analyzer: Analyzer, s: Stream, v: VantagePath, interfacesOfInput: Map<number, Set<number>>): string {
-  const point = analyzer.pointNames[s.point];
-  if ((interfacesOfInput.get(v.firstInput)?.size ?? 0) < 2) return point;
-  const iface = analyzer.summaries[v.firstInput]?.interfaces.find((f) => f.id === v.interfaceId);
-  return `${point}/${iface?.name ?? `if${v.interfaceId}`}`;
+function vantageName(analyzer: Analyzer, s: Stream): string {
+  return analyzer.pointNames[s.point];
 }
 
 function compareVantages(g: VantageRef[], info: (m: number) => MacInfo): MultiPointFact[] {

@@ -6,20 +6,9 @@ import { MAX_TTL_CHANGE_FRAMES, StreamPath } from './path-evidence.js';
 
 /** Per stream direction and vantage: TTL values, MACs, TTL changes, and a segment sample. */
 export class PathStreamObserver implements StreamObserver {
-  /** Per input, the interface ids that carried tracked streams (one vantage each when several). */
-  readonly interfacesOfInput = new Map<number, Set<number>>();
-  private lastInput = -1;
-  private lastInterface = -1;
-
   constructor(readonly slot: number) {}
 
   onStreamPacket(stream: Stream, dir: number, pkt: DecodedPacket, frame: Frame, t: number): void {
-    if (frame.inputIndex !== this.lastInput || frame.interfaceId !== this.lastInterface) {
-      this.lastInput = frame.inputIndex; this.lastInterface = frame.interfaceId;
-      let set = this.interfacesOfInput.get(frame.inputIndex);
-      if (set === undefined) { set = new Set(); this.interfacesOfInput.set(frame.inputIndex, set); }
-      set.add(frame.interfaceId);
-    }
     let sp = stream.ext[this.slot] as StreamPath | undefined;
     if (sp === undefined) { sp = new StreamPath(); stream.ext[this.slot] = sp; }
     const d = sp.vantage(frame.interfaceId, frame.inputIndex).dirs[dir];
