@@ -20,6 +20,8 @@ export function headerCutLength(frame: Frame, pkt: DecodedPacket): number {
     return pkt.l3Offset > frame.offset ? rel(pkt.l3Offset) : 0;
   }
   const l4 = pkt.l4Offset > frame.offset ? pkt.l4Offset : pkt.l3Offset + pkt.ipHeaderLength;
+  // A later fragment names the transport protocol but carries only its payload (guest memory).
+  if (pkt.fragmentOffset > 0) return rel(pkt.l3Offset + pkt.ipHeaderLength);
   switch (pkt.l4Protocol) {
     case PROTO_TCP:
       // A malformed data offset leaves tcpHeaderLength 0: keep the fixed 20-byte header.
