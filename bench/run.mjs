@@ -14,7 +14,8 @@
  * /dev/null (full analysis and JSON rendering; -o would add an fsync'ed atomic write).
  *
  * Options: --sizes 1,10[,50]  --runs 5  --format pcap|pcapng  --dir bench/out  --keep
- *          --tshark-max 10  --no-tshark  --parallel-check  --no-doc  --doc docs/benchmark.md
+ *          --tshark-max 10  --no-tshark  --parallel-check SIZE  --large-runs 1  --no-doc  --doc docs/benchmark.md
+ * Sizes above 10 M run --large-runs rounds (default 1: a 50 M round takes minutes on 2 cores).
  * Requires a current build (`npm run build`): dist/ is what bin/vmotion-analyzer.js runs.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,7 +31,7 @@ const SEED = 1;
 function parseArgs(argv) {
   const o = {
     sizes: [1, 10], runs: 5, format: 'pcap', dir: join(root, 'bench', 'out'), keep: false,
-    tsharkMax: 10, tshark: true, parallelCheck: false, doc: join(root, 'docs', 'benchmark.md'), writeDoc: true,
+    tsharkMax: 10, tshark: true, parallelCheck: null, largeRuns: 1, doc: join(root, 'docs', 'benchmark.md'), writeDoc: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -43,12 +44,14 @@ function parseArgs(argv) {
       case '--keep': o.keep = true; break;
       case '--tshark-max': o.tsharkMax = Number(v()); break;
       case '--no-tshark': o.tshark = false; break;
-      case '--parallel-check': o.parallelCheck = true; break;
+      case '--parallel-check': o.parallelCheck = Number(v()); break;
+      case '--large-runs': o.largeRuns = Number(v()); break;
       case '--doc': o.doc = v(); break;
       case '--no-doc': o.writeDoc = false; break;
       case '-h': case '--help':
         process.stdout.write('usage: node bench/run.mjs [--sizes 1,10,50] [--runs 5] [--format pcap|pcapng] [--dir bench/out] [--keep]\n' +
-          '       [--tshark-max 10] [--no-tshark] [--parallel-check] [--no-doc] [--doc docs/benchmark.md]\n');
+          '       [--tshark-max 10] [--no-tshark] [--parallel-check SIZE] [--large-runs 1] [--no-doc] [--doc docs/benchmark.md]\n' +
+          'sizes in millions of packets; sizes above 10 M get --large-runs rounds (default 1), tshark one round above 1 M\n');
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${a} (see --help)`);
@@ -134,11 +137,12 @@ async function benchSize(millions) {
   await measure('cat', [file]);
   const tools = toolsFor(file, millions);
   const res = Object.fromEntries(tools.map((t) => [t.name, []]));
-  for (let r = 0; r < opts.runs; r++) {
+  const runs = millions > 10 ? Math.min(opts.largeRuns, opts.runs) : opts.runs;
+  for (let r = 0; r < runs; r++) {
     // Rotate the order each round so no tool always runs right after the heaviest one.
     const order = tools.map((_, i) => tools[(i + r) % tools.length]);
     for (const t of order) {
-      if (res[t.name].length >= (t.rounds ?? opts.runs)) continue;
+      if (res[t.name].length >= Math.min(t.rounds ?? runs, runs)) continue;
       const m = await measure(t.cmd, t.args);
       res[t.name].push(m);
       log(`  ${millions}M round ${r + 1}: ${t.name.padEnd(8)} ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s cpu, ${(m.rssKiB / 1024).toFixed(0)} MiB`);
@@ -154,7 +158,7 @@ async function benchSize(millions) {
   });
   const sizeBytes = statSync(file).size;
   let parallel = null;
-  if (opts.parallelCheck) parallel = await parallelCheck(file, millions);
+  if (opts.parallelCheck === millions) parallel = await parallelCheck(file, millions);
   if (!opts.keep) { rmSync(file, { force: true }); rmSync(`${file}.truth.json`, { force: true }); }
   return { millions, packets: truth.packets, sizeBytes, streams: truth.streams.length, rows, parallel };
 }
@@ -170,7 +174,7 @@ async function parallelCheck(file, millions) {
   const node = process.execPath;
   const bin = join(root, 'bin', 'vmotion-analyzer.js');
   const one = [], two = [], conc = [];
-  const runs = Math.min(opts.runs, 3);
+  const runs = Math.min(opts.runs, 2);
   for (let r = 0; r < runs; r++) {
     one.push((await measure(node, [bin, 'analyze', file, '-f', 'json', '--no-progress'])).wall);
     two.push((await measure(node, [bin, 'analyze', file, b, '-f', 'json', '--no-progress'])).wall);
