@@ -1,4 +1,4 @@
-import { analyzeFiles } from '../analysis/analyze-files.js';
+import { analyzeFiles, type AnalyzeFilesOptions } from '../analysis/analyze-files.js';
 import { DEFAULT_OPTIONS, type AnalyzerOptions } from '../analysis/analyzer.js';
 import { HostMap } from '../analysis/host-map.js';
 import { parsePointSpecs } from '../analysis/capture-points.js';
@@ -54,61 +54,72 @@ export function renderReport(result: AnalysisResult, o: Pick<AnalyzeCliOptions, 
   }
 }
 
-/** `analyze`: returns the exit code (0 analysed, 2 usage, 3 an input could not be read, 4 --fail-on routed matched). */
-export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise<number> {
-  let options: AnalyzerOptions;
-  let points: Map<string, string>;
-  let logs: string[];
+/** What a run over capture files needs from the command line; throws on usage errors. */
+export function fileRunOptions(files: string[], o: AnalyzeCliOptions): { options: AnalyzerOptions; run: AnalyzeFilesOptions } {
+  const logs = expandLogPaths(o.vmkernelLog ?? []);
+  const options = analyzerOptionsFrom(o);
+  const points = parsePointSpecs(o.point ?? []);
+  const unknown = [...points.keys()].filter((f) => !files.includes(f));
+  if (unknown.length > 0) throw new Error(`--point names ${unknown.join(', ')}, which is not among the input files`);
+  if (files.filter((f) => f === '-').length > 1) throw new Error('standard input ("-") can be given only once');
+  return {
+    options,
+    run: { points, vmkernelLogs: logs, logCorrelation: o.logOffset === undefined ? undefined : { offsetSeconds: o.logOffset } },
+  };
+}
+
+/** Writes the rendered report to -o (atomically) or stdout; returns false (after saying why) on failure. */
+export function writeReport(text: string, output: string | undefined): boolean {
+  if (!output) { process.stdout.write(text); return true; }
   try {
-    logs = expandLogPaths(o.vmkernelLog ?? []);
-    options = analyzerOptionsFrom(o);
-    points = parsePointSpecs(o.point ?? []);
-    const unknown = [...points.keys()].filter((f) => !files.includes(f));
-    if (unknown.length > 0) throw new Error(`--point names ${unknown.join(', ')}, which is not among the input files`);
+    writeFileAtomic(output, text);
+    return true;
   } catch (err) {
     process.stderr.write(`vmotion-analyzer: ${(err as Error).message}\n`);
-    return 2;
+    return false;
   }
-  if (files.filter((f) => f === '-').length > 1) {
-    process.stderr.write('vmotion-analyzer: standard input ("-") can be given only once\n');
-    return 2;
-  }
-  const progress = makeProgress(o.progress);
-  const result = await analyzeFiles(files, options, {
-    onProgress: progress.update, points, vmkernelLogs: logs,
-    logCorrelation: o.logOffset === undefined ? undefined : { offsetSeconds: o.logOffset },
-  });
-  progress.done();
-  const text = renderReport(result, o);
-  if (o.output) {
-    try {
-      writeFileAtomic(o.output, text);
-    } catch (err) {
-      process.stderr.write(`vmotion-analyzer: ${(err as Error).message}\n`);
-      return 3;
-    }
-  } else {
-    process.stdout.write(text);
-  }
+}
+
+/**
+ * Says what went wrong with each input; true when some input could not be read at all. Cut-off
+ * or partly corrupt files were analysed as far as they go: a warning and a finding, not a failure.
+ */
+export function reportInputProblems(result: AnalysisResult): boolean {
   let failed = false;
   for (const inp of result.inputs) {
     // Reader messages already name the file; say it only when they do not.
     const msg = (m: string) => (m.includes(inp.path) ? m : `${inp.path}: ${m}`);
     if (inp.failed) { failed = true; process.stderr.write(`vmotion-analyzer: ${msg(inp.error?.message ?? 'could not be read')}\n`); }
-    // Cut-off or partly corrupt files were analysed as far as they go: a warning and a finding, not a failure.
     else if (inp.error) process.stderr.write(`vmotion-analyzer: warning: ${msg(inp.error.message)}\n`);
   }
   // A log cut off or unreadable part-way: the lines before it were used (finding LOG_UNREADABLE).
   for (const f of result.logCorrelation?.files ?? []) if (f.error) process.stderr.write(`vmotion-analyzer: warning: ${f.error.message}\n`);
-  if (failed) return 3;
-  // Exit 4 (README "Exit codes"): --fail-on routed and some migration crossed a router. An
-  // unreadable input (3) wins, since the check could not see everything.
-  if (o.failOn === 'routed') {
-    const routed = result.migrations.filter((m) => m.path?.verdict === 'routed');
-    if (routed.length > 0) {
-      process.stderr.write(`vmotion-analyzer: --fail-on routed: migration(s) ${routed.map((m) => `#${m.id}`).join(', ')} crossed a router\n`);
-      return 4;
-    }
+  return failed;
+}
+
+/** Exit 4 (README "Exit codes") when --fail-on routed and some migration crossed a router, else 0. */
+export function failOnExit(result: AnalysisResult, failOn: 'routed' | undefined): number {
+  if (failOn !== 'routed') return 0;
+  const routed = result.migrations.filter((m) => m.path?.verdict === 'routed');
+  if (routed.length === 0) return 0;
+  process.stderr.write(`vmotion-analyzer: --fail-on routed: migration(s) ${routed.map((m) => `#${m.id}`).join(', ')} crossed a router\n`);
+  return 4;
+}
+
+/** `analyze`: returns the exit code (0 analysed, 2 usage, 3 an input could not be read, 4 --fail-on routed matched). */
+export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise<number> {
+  let prepared: ReturnType<typeof fileRunOptions>;
+  try {
+    prepared = fileRunOptions(files, o);
+  } catch (err) {
+    process.stderr.write(`vmotion-analyzer: ${(err as Error).message}\n`);
+    return 2;
   }
-  return 0;
+  const progress = makeProgress(o.progress);
+  const result = await analyzeFiles(files, prepared.options, { ...prepared.run, onProgress: progress.update });
+  progress.done();
+  if (!writeReport(renderReport(result, o), o.output)) return 3;
+  // An unreadable input (3) wins over --fail-on (4): the check could not see everything.
+  if (reportInputProblems(result)) return 3;
+  return failOnExit(result, o.failOn);
 }

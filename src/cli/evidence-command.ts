@@ -1,12 +1,10 @@
 import { analyzeFiles } from '../analysis/analyze-files.js';
-import type { AnalyzerOptions } from '../analysis/analyzer.js';
 import { BundleError, prepareOutDir, writeEvidenceBundle } from '../evidence/bundle.js';
 import { humanBytes } from '../report/units.js';
-import { parsePointSpecs } from '../analysis/capture-points.js';
-import { analyzerOptionsFrom, type AnalyzeCliOptions } from './analyze-command.js';
+import { fileRunOptions, reportInputProblems, type AnalyzeCliOptions } from './analyze-command.js';
 import { makeProgress } from './progress.js';
 
-export interface EvidenceCliOptions extends Pick<AnalyzeCliOptions, 'port' | 'nfcPort' | 'gap' | 'interval' | 'hostMap' | 'point' | 'progress'> {
+export interface EvidenceCliOptions extends Pick<AnalyzeCliOptions, 'port' | 'nfcPort' | 'gap' | 'interval' | 'hostMap' | 'point' | 'progress' | 'vmkernelLog' | 'logOffset'> {
   out: string;
   force?: boolean;
   redact?: boolean;
@@ -18,13 +16,9 @@ export interface EvidenceCliOptions extends Pick<AnalyzeCliOptions, 'port' | 'nf
 
 /** `evidence`: analyse, then write the bundle. Exit codes as analyze (0, 2 usage, 3 input/output). */
 export async function runEvidence(files: string[], o: EvidenceCliOptions, commandLine: string[]): Promise<number> {
-  let options: AnalyzerOptions;
-  let points: Map<string, string>;
+  let prepared: ReturnType<typeof fileRunOptions>;
   try {
-    options = analyzerOptionsFrom({ ...o, format: 'json' });
-    points = parsePointSpecs(o.point ?? []);
-    const unknown = [...points.keys()].filter((f) => !files.includes(f));
-    if (unknown.length > 0) throw new Error(`--point names ${unknown.join(', ')}, which is not among the input files`);
+    prepared = fileRunOptions(files, { ...o, format: 'json' });
   } catch (err) {
     process.stderr.write(`vmotion-analyzer: ${(err as Error).message}\n`);
     return 2;
@@ -41,13 +35,9 @@ export async function runEvidence(files: string[], o: EvidenceCliOptions, comman
     return err instanceof BundleError ? 2 : 3;
   }
   const progress = makeProgress(o.progress);
-  const result = await analyzeFiles(files, options, { onProgress: progress.update, points });
+  const result = await analyzeFiles(files, prepared.options, { ...prepared.run, onProgress: progress.update });
   progress.done();
-  let failed = false;
-  for (const inp of result.inputs) {
-    if (inp.failed) { failed = true; process.stderr.write(`vmotion-analyzer: ${inp.path}: ${inp.error?.message ?? 'could not be read'}\n`); }
-    else if (inp.error) process.stderr.write(`vmotion-analyzer: warning: ${inp.path}: ${inp.error.message}\n`);
-  }
+  const failed = reportInputProblems(result);
   try {
     const b = await writeEvidenceBundle(files, result, {
       outDir: o.out, force: true, redact: !!o.redact, fullPayload: !!o.fullPayload, commandLine,

@@ -5,11 +5,10 @@ import { attachStandardAnalyses } from '../analysis/standard-analyses.js';
 import { headerCutLength } from '../evidence/header-cut.js';
 import { PcapngRecorder } from '../record/pcapng-recorder.js';
 import { defaultLiveFilter, LiveCapture, LiveCaptureError } from '../source/live-capture.js';
-import { writeFileAtomic } from '../report/write-output.js';
-import { analyzerOptionsFrom, renderReport, type AnalyzeCliOptions } from './analyze-command.js';
+import { analyzerOptionsFrom, failOnExit, renderReport, writeReport, type AnalyzeCliOptions } from './analyze-command.js';
 import { renderLiveLine, renderLiveScreen } from './live-view.js';
 
-export interface LiveCliOptions extends Omit<AnalyzeCliOptions, 'point' | 'progress'> {
+export interface LiveCliOptions extends Omit<AnalyzeCliOptions, 'point' | 'progress' | 'vmkernelLog' | 'logOffset'> {
   interface?: string;
   list?: boolean;
   snaplen: number;
@@ -132,17 +131,11 @@ export async function runLive(o: LiveCliOptions): Promise<number> {
   if (tty && showView) process.stdout.write('\x1b[H\x1b[2J');
 
   const result = buildResult(analyzer, enrichers);
-  const text = renderReport(result, o);
-  if (o.output) {
-    try { writeFileAtomic(o.output, text); } catch (err) {
-      process.stderr.write(`vmotion-analyzer: ${(err as Error).message}\n`);
-      return 3;
-    }
-  } else process.stdout.write(text);
+  if (!writeReport(renderReport(result, o), o.output)) return 3;
   if (recorder) process.stderr.write(`vmotion-analyzer live: wrote ${recorder.packets} packets to ${recorder.files.join(', ')}${o.fullPayload ? '' : ' (headers only)'}\n`);
   if (failure !== null) {
     process.stderr.write(`vmotion-analyzer live: capture failed: ${(failure as Error).message ?? failure}\n`);
     return 3;
   }
-  return 0;
+  return failOnExit(result, o.failOn);
 }

@@ -39,47 +39,29 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
 
-  program.command('analyze')
+  withReportOptions(withAnalysisOptions(program.command('analyze')
     .description('analyse capture files (pcap, pcapng, gzip-compressed; "-" reads standard input)')
-    .argument('<files...>', 'capture files')
-    .option('--port <port>', 'vMotion TCP port (repeatable; default 8000)', parsePort)
-    .option('--nfc-port <port>', 'NFC/provisioning TCP port reported apart (repeatable; default 902)', parsePort)
-    .option('--gap <seconds>', 'streams of one host pair starting within this idle gap join one migration', parsePositiveSeconds, 1)
-    .option('--interval <seconds>', 'throughput series interval', parsePositiveSeconds, 1)
-    .option('--point <name=files>', 'capture point of files (repeatable): pieces of one capture share a point, e.g. --point esx-a=a1.pcap,a2.pcap', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--host-map <file>', 'which vmknic IPs belong to one host (multi-NIC vMotion): lines "HOST IP [IP...]" or JSON')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'csv', 'markdown', 'html']).default('table'))
-    .option('--streams', 'CSV: one row per stream instead of per migration')
-    .option('-v, --verbose', 'table: list every stream')
-    .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .argument('<files...>', 'capture files'), { files: true }))
     .option('--no-progress', 'no progress display on stderr')
-    .addOption(new Option('--fail-on <condition>', 'exit 4 when a migration meets the condition (routed: its path verdict is routed)').choices(['routed']))
-    .option('--vmkernel-log <file>', 'ESXi vmkernel.log of either host (repeatable; plain or .gz rotations, or a vm-support log directory): attach migration ids, host bandwidth estimates, encrypted flag; split concurrent / join multi-NIC migrations', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--log-offset <seconds>', 'host log clock offset: capture time = log time + seconds (default: estimated per host)', parseSignedSeconds)
     .action(async (files: string[], o) => {
       onExitCode(await runAnalyze(files, o));
     });
 
-  program.command('evidence')
+  withAnalysisOptions(program.command('evidence')
     .description('write an evidence bundle for a support ticket: report.html, report.md, report.json, evidence.pcapng (headers only), manifest.json')
     .argument('<files...>', 'capture files (read twice: standard input is not accepted)')
     .requiredOption('--out <dir>', 'bundle directory (created; an existing non-empty one needs --force)')
     .option('--force', 'replace the bundle files in an existing directory')
     .option('--redact', 'consistent pseudonyms for IP and MAC addresses in every file (MAC vendor prefix and subnet relations kept)')
-    .option('--full-payload', 'keep captured payload in evidence.pcapng (default: headers only; vMotion payload is guest memory)')
-    .option('--port <port>', 'vMotion TCP port (repeatable; default 8000)', parsePort)
-    .option('--nfc-port <port>', 'NFC/provisioning TCP port reported apart (repeatable; default 902)', parsePort)
-    .option('--gap <seconds>', 'streams of one host pair starting within this idle gap join one migration', parsePositiveSeconds, 1)
-    .option('--interval <seconds>', 'throughput series interval', parsePositiveSeconds, 1)
-    .option('--point <name=files>', 'capture point of files (repeatable), as for analyze', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--host-map <file>', 'which vmknic IPs belong to one host (multi-NIC vMotion)')
+    .option('--full-payload', 'keep captured payload in evidence.pcapng (default: headers only; vMotion payload is guest memory)'), { files: true })
     .option('--no-progress', 'no progress display on stderr')
     .action(async (files: string[], o, cmd: Command) => {
       // The manifest records the command line as given (argv after the node binary).
       const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? process.argv;
       onExitCode(await runEvidence(files, o, raw.slice(1)));
     });
-  program.command('live')
+
+  withReportOptions(withAnalysisOptions(program.command('live')
     .description('capture live with libpcap (root or CAP_NET_RAW), show migrations as they happen, print the report at the end')
     .option('-i, --interface <iface>', 'interface to capture on (see --list)')
     .option('--list', 'list the interfaces libpcap can open')
@@ -95,21 +77,41 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
       try { return parseRing(v); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
     })
     .option('--full-payload', 'with --write: keep packet payload (guest memory!) instead of headers only')
-    .option('--port <port>', 'vMotion TCP port (repeatable; default 8000)', parsePort)
-    .option('--nfc-port <port>', 'NFC/provisioning TCP port (repeatable; default 902)', parsePort)
-    .option('--gap <seconds>', 'idle gap that separates migrations of one host pair', parsePositiveSeconds, 1)
-    .option('--interval <seconds>', 'throughput series interval', parsePositiveSeconds, 1)
-    .option('--host-map <file>', 'which vmknic IPs belong to one host')
-    .addOption(new Option('-f, --format <format>', 'final report format').choices(['table', 'json', 'csv', 'markdown', 'html']).default('table'))
-    .option('--streams', 'CSV: one row per stream')
-    .option('-v, --verbose', 'table: list every stream')
-    .option('-o, --output <file>', 'write the final report to a file instead of stdout')
     .option('--no-view', 'no live view (only the final report)')
-    .option('--refresh <seconds>', 'live view refresh period', parsePositiveSeconds, 1)
+    .option('--refresh <seconds>', 'live view refresh period', parsePositiveSeconds, 1), { files: false }))
     .action(async (o) => {
       onExitCode(await runLive({ ...o, bufferSize: o.bufferSize * 1024 * 1024 }));
     });
   return program;
+}
+
+const repeat = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+/** The options that shape the analysis itself, the same for analyze, evidence and live. */
+function withAnalysisOptions(cmd: Command, o: { files: boolean }): Command {
+  cmd
+    .option('--port <port>', 'vMotion TCP port (repeatable; default 8000)', parsePort)
+    .option('--nfc-port <port>', 'NFC/provisioning TCP port reported apart (repeatable; default 902)', parsePort)
+    .option('--gap <seconds>', 'streams of one host pair starting within this idle gap join one migration', parsePositiveSeconds, 1)
+    .option('--interval <seconds>', 'throughput series interval', parsePositiveSeconds, 1)
+    .option('--host-map <file>', 'which vmknic IPs belong to one host (multi-NIC vMotion): lines "HOST IP [IP...]" or JSON');
+  if (o.files) {
+    cmd
+      .option('--point <name=files>', 'capture point of files (repeatable): pieces of one capture share a point, e.g. --point esx-a=a1.pcap,a2.pcap', repeat)
+      .option('--vmkernel-log <file>', 'ESXi vmkernel.log of either host (repeatable; plain or .gz rotations, or a vm-support log directory): attach migration ids, host bandwidth estimates, encrypted flag; split concurrent / join multi-NIC migrations', repeat)
+      .option('--log-offset <seconds>', 'host log clock offset: capture time = log time + seconds (default: estimated per host)', parseSignedSeconds);
+  }
+  return cmd;
+}
+
+/** How the report is written, the same for analyze and live. */
+function withReportOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'csv', 'markdown', 'html']).default('table'))
+    .option('--streams', 'CSV: one row per stream instead of per migration')
+    .option('-v, --verbose', 'table: list every stream')
+    .option('-o, --output <file>', 'write the report to a file (atomically) instead of stdout')
+    .addOption(new Option('--fail-on <condition>', 'exit 4 when a migration meets the condition (routed: its path verdict is routed)').choices(['routed']));
 }
 
 function parseIntArg(min: number, max: number): (v: string) => number {
