@@ -1,5 +1,7 @@
 import { formatIp } from '../decode/addresses.js';
-import { STOP_MALFORMED, STOP_TRUNCATED, STOP_UNSUPPORTED } from '../decode/packet.js';
+import { decodeFrame } from '../decode/decode-frame.js';
+import { DecodedPacket, STOP_MALFORMED, STOP_TRUNCATED, STOP_UNSUPPORTED } from '../decode/packet.js';
+import { newFrame } from '../source/frame.js';
 import { linkTypeName } from '../source/link-types.js';
 import type { InputSummary } from '../source/capture-source.js';
 import type { Direction, Stream } from '../streams/stream.js';
@@ -231,6 +233,21 @@ function migrationReport(analyzer: Analyzer, g: MigrationGroup, id: number, digi
   };
 }
 
+/**
+ * The input's link types the decoders stop at, e.g. "IEEE802_11 (105)". Asked of decodeFrame itself
+ * (an empty frame of each type), so this list cannot drift from what the decoders read.
+ */
+function undecodedLinkTypes(inp: InputReport): string {
+  const probe = newFrame();
+  const pkt = new DecodedPacket();
+  const names = inp.linkTypes.filter((l) => {
+    probe.linkType = l.code;
+    decodeFrame(probe, pkt);
+    return pkt.stopLayer === 'linktype';
+  }).map((l) => `${l.name} (${l.code})`);
+  return names.length > 0 ? names.join(', ') : 'unknown';
+}
+
 function captureFindings(analyzer: Analyzer, inputs: InputReport[], streams: StreamReport[]): Finding[] {
   const out: Finding[] = [];
   inputs.forEach((inp, i) => {
@@ -251,7 +268,9 @@ function captureFindings(analyzer: Analyzer, inputs: InputReport[], streams: Str
     for (const p of inp.decodeProblems) {
       const frames = [{ input: i, frame: p.firstFrame }];
       if (p.kind === 'unsupported') {
-        out.push(finding('CAPTURE_UNSUPPORTED_FRAMES', `${inp.path}: ${p.count} frames not analysed (${p.layer}: ${p.reason}); first is frame ${p.firstFrame}`, { frames }));
+        out.push(finding('CAPTURE_UNSUPPORTED_FRAMES', p.layer === 'linktype'
+          ? `${inp.path}: ${p.count} frames of link type ${undecodedLinkTypes(inp)} not analysed (first is frame ${p.firstFrame}): the analyzer reads Ethernet, Linux cooked (SLL/SLL2), raw IP and NULL/LOOP; capture on the vmknic or an Ethernet/SPAN port instead`
+          : `${inp.path}: ${p.count} frames not analysed (${p.layer}: ${p.reason}); first is frame ${p.firstFrame}`, { frames }));
       } else if (p.kind === 'malformed') {
         out.push(finding('CAPTURE_MALFORMED_FRAMES', `${inp.path}: ${p.count} malformed frames (${p.layer}: ${p.reason}); first is frame ${p.firstFrame}`, { frames }));
       }
