@@ -1,6 +1,9 @@
 import { formatIp } from '../decode/addresses.js';
 import { decodeFrame } from '../decode/decode-frame.js';
-import { DecodedPacket, STOP_MALFORMED, STOP_TRUNCATED, STOP_UNSUPPORTED } from '../decode/packet.js';
+import {
+  DecodedPacket, STOP_MALFORMED, STOP_TRUNCATED, STOP_UNSUPPORTED, TUNNEL_ERSPAN_I, TUNNEL_ERSPAN_II, TUNNEL_ERSPAN_III,
+  TUNNEL_GRE_TEB, TUNNEL_VXLAN,
+} from '../decode/packet.js';
 import { newFrame } from '../source/frame.js';
 import { linkTypeName } from '../source/link-types.js';
 import type { InputSummary } from '../source/capture-source.js';
@@ -13,8 +16,12 @@ import { migrationIntervals } from './migration-intervals.js';
 import { groupMigrations, type MigrationGroup, type StreamHosts } from './migrations.js';
 import {
   SCHEMA_VERSION, type AnalysisResult, type DirectionReport, type Finding, type InputReport,
-  type MigrationReport, type SeriesPoint, type StreamReport,
+  type MigrationReport, type SeriesPoint, type StreamReport, type TunnelReport,
 } from './result.js';
+
+const TUNNEL_TYPES: Record<number, TunnelReport['type']> = {
+  [TUNNEL_GRE_TEB]: 'gre-teb', [TUNNEL_ERSPAN_I]: 'erspan-i', [TUNNEL_ERSPAN_II]: 'erspan-ii', [TUNNEL_ERSPAN_III]: 'erspan-iii', [TUNNEL_VXLAN]: 'vxlan',
+};
 
 const STOP_KIND_NAMES: Record<number, 'truncated' | 'malformed' | 'unsupported'> = {
   [STOP_TRUNCATED]: 'truncated', [STOP_MALFORMED]: 'malformed', [STOP_UNSUPPORTED]: 'unsupported',
@@ -132,6 +139,10 @@ function inputReport(analyzer: Analyzer, i: number): InputReport {
     error: firstErr ? { message: firstErr.message, offset: firstErr.offset } : null,
     failed: fatal !== null && packets === 0,
     cutOff: sum?.cutOff ?? false,
+    tunnels: stats.tunnels.map((t) => ({
+      type: TUNNEL_TYPES[t.kind], outerSrc: formatIp(t.ipVersion, t.src), outerDst: formatIp(t.ipVersion, t.dst),
+      sessionId: t.sessionId >= 0 ? t.sessionId : null, frames: t.frames,
+    })),
   };
 }
 

@@ -45,6 +45,21 @@ export interface InputReport {
   /** True when the input could not be read at all. */
   failed: boolean;
   cutOff: boolean;
+  /**
+   * Mirror tunnels the frames arrived in (remote SPAN / ERSPAN / VXLAN), first 32 distinct: the outer
+   * addresses and session id say which mirror session (capture point) delivered them. Empty without tunnels.
+   */
+  tunnels: TunnelReport[];
+}
+
+export interface TunnelReport {
+  type: 'gre-teb' | 'erspan-i' | 'erspan-ii' | 'erspan-iii' | 'vxlan';
+  /** Outer source (the mirror source: switch, host or vDS uplink) and destination (the collector). */
+  outerSrc: string;
+  outerDst: string;
+  /** ERSPAN session id, GRE key or VXLAN VNI; null when the encapsulation carries none. */
+  sessionId: number | null;
+  frames: number;
 }
 
 export interface Endpoint { ip: string; port: number }
