@@ -35,10 +35,20 @@ const sink = (f) => {
   const sport = d.readUInt16BE(tcp), dport = d.readUInt16BE(tcp + 2);
   const thl = (d[tcp + 12] >> 4) * 4;
   const payload = total - ihl - thl;
+  const seq = d.readUInt32BE(tcp + 4);
+  const syn = (d[tcp + 13] & 0x02) !== 0;
   tcpFrames++;
-  if (dport === port) payloadToServer += payload;
-  else if (sport === port) payloadFromServer += payload;
+  // Unique bytes from sequence space: a retransmission on a loaded machine must not count twice.
+  const dir = dport === port ? toServer : sport === port ? fromServer : null;
+  if (dir === null) return;
+  if (syn) { dir.isn = seq; return; }
+  if (payload <= 0 || dir.isn < 0) return;
+  const end = ((seq - dir.isn - 1) >>> 0) + payload;
+  if (end > dir.high) dir.high = end;
+  if (dport === port) payloadToServer = toServer.high; else payloadFromServer = fromServer.high;
 };
+const toServer = { isn: -1, high: 0 };
+const fromServer = { isn: -1, high: 0 };
 
 const cap = new LiveCapture({ device: values.device, filter: values.filter, immediate: values.immediate }, sink);
 cap.start();
