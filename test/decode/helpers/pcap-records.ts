@@ -20,7 +20,8 @@ export function readPcapFrames(path: string): Frame[] {
     f.frameNumber = frames.length + 1;
     f.fileOffset = off;
     f.linkType = linkField & 0x0fffffff;
-    f.fcsLength = (linkField & 0x10000000) ? ((linkField >>> 29) & 7) * 2 : 0;
+    // As libpcap: LT_FCS_LENGTH_PRESENT = 0x04000000, LT_FCS_LENGTH = bits 28-31 (16-bit words).
+    f.fcsLength = (linkField & 0x04000000) ? ((linkField >>> 28) & 0xf) * 2 : 0;
     f.tsSec = u32(off);
     f.tsNsec = nanos ? u32(off + 4) : u32(off + 4) * 1000;
     f.capturedLength = u32(off + 8);
