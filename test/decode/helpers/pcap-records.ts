@@ -19,7 +19,7 @@ export function readPcapFrames(path: string): Frame[] {
     const f = newFrame();
     f.frameNumber = frames.length + 1;
     f.fileOffset = off;
-    f.linkType = linkField & 0x0fffffff;
+    f.linkType = linkField & 0xffff;
     // As libpcap: LT_FCS_LENGTH_PRESENT = 0x04000000, LT_FCS_LENGTH = bits 28-31 (16-bit words).
     f.fcsLength = (linkField & 0x04000000) ? ((linkField >>> 28) & 0xf) * 2 : 0;
     f.tsSec = u32(off);
