@@ -35,6 +35,12 @@ function inputsSection(r: AnalysisResult): string {
   });
   const lines = [`Inputs\n${t.toString()}`];
   for (const i of r.inputs) if (i.error) lines.push(`  ! ${i.path}: ${i.error.message}`);
+  // Mirror sessions name the capture point of ERSPAN / GRE / VXLAN captures.
+  for (const i of r.inputs) {
+    for (const t of i.tunnels ?? []) {
+      lines.push(`  ${i.path}: mirrored via ${t.type.toUpperCase()} ${t.outerSrc} → ${t.outerDst}${t.sessionId === null ? '' : ` session ${t.sessionId}`} (${humanCount(t.frames)} frames)`);
+    }
+  }
   return lines.join('\n') + '\n';
 }
 
