@@ -7,6 +7,7 @@ import { KIND_NFC, KIND_VMOTION } from '../streams/stream.js';
 import type { PacketObserver } from '../streams/stream-observer.js';
 import { StreamTracker } from '../streams/stream-tracker.js';
 import type { HostMap } from './host-map.js';
+import { IcmpErrors } from './icmp-errors.js';
 import { InputStats } from './input-stats.js';
 
 export interface AnalyzerOptions {
@@ -41,6 +42,8 @@ export class Analyzer {
   readonly clock: RunClock;
   readonly tracker: StreamTracker;
   readonly packetObservers: PacketObserver[] = [];
+  /** ICMP errors naming a router or an MTU, collected once for every analysis that reads them. */
+  readonly icmpErrors: IcmpErrors;
   readonly inputs: InputStats[] = [];
   readonly summaries: Array<InputSummary | null> = [];
   readonly metas: InputMeta[] = [];
@@ -61,6 +64,9 @@ export class Analyzer {
     this.clock = new RunClock(options.intervalSeconds);
     const kinds = this.portKind;
     this.tracker = new StreamTracker(this.clock, (port) => kinds[port] !== 0);
+    // Quoted ports are -1 when the quote was cut short.
+    this.icmpErrors = new IcmpErrors((port) => port >= 0 && kinds[port] !== 0);
+    this.packetObservers.push(this.icmpErrors);
   }
 
   /** Register an input; returns its index (Frame.inputIndex must carry it). */

@@ -5,8 +5,8 @@
  */
 import type { Analyzer } from '../analyzer.js';
 import type { ResultContext, ResultEnricher } from '../build-result.js';
+import type { IcmpErrors } from '../icmp-errors.js';
 import type { AnalysisResult } from '../result.js';
-import { FragNeededObserver } from './frag-needed-observer.js';
 import { healthFindings } from './health-findings.js';
 import { migrationHealth, streamHealth } from './health-report.js';
 import { TcpHealthObserver } from './tcp-health-observer.js';
@@ -15,14 +15,11 @@ export function tcpHealthAnalysis(analyzer: Analyzer): ResultEnricher {
   const slot = analyzer.tracker.observers.length;
   const observer = new TcpHealthObserver(slot, analyzer.clock);
   analyzer.tracker.observers.push(observer);
-  const ports = new Set([...analyzer.options.vmotionPorts, ...analyzer.options.nfcPorts]);
-  const icmp = new FragNeededObserver((p) => ports.has(p));
-  analyzer.packetObservers.push(icmp);
-  return new HealthEnricher(observer, icmp);
+  return new HealthEnricher(observer, analyzer.icmpErrors);
 }
 
 export class HealthEnricher implements ResultEnricher {
-  constructor(readonly observer: TcpHealthObserver, readonly icmp: FragNeededObserver) {}
+  constructor(readonly observer: TcpHealthObserver, readonly icmp: IcmpErrors) {}
 
   enrich(result: AnalysisResult, ctx: ResultContext): void {
     // Series times at the precision the core used for the migration's own times.

@@ -1,10 +1,10 @@
 import type { ResultContext } from '../build-result.js';
 import { finding, MAX_FRAMES_PER_FINDING } from '../findings.js';
+import type { IcmpErrors, MtuSource } from '../icmp-errors.js';
 import type { AnalysisResult, Finding, FrameRef, MigrationReport, StreamReport } from '../result.js';
 import type { Stream } from '../../streams/stream.js';
 import { KIND_VMOTION } from '../../streams/stream.js';
 import type { DirectionHealth, StreamHealth } from './direction-health.js';
-import type { FragNeededObserver } from './frag-needed-observer.js';
 import { isOneWay } from './health-report.js';
 import type { TcpHealthObserver } from './tcp-health-observer.js';
 
@@ -31,7 +31,7 @@ function ep(s: StreamReport, side: 'client' | 'server'): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
 
-export function healthFindings(result: AnalysisResult, ctx: ResultContext, obs: TcpHealthObserver, icmp: FragNeededObserver): Finding[] {
+export function healthFindings(result: AnalysisResult, ctx: ResultContext, obs: TcpHealthObserver, icmp: IcmpErrors): Finding[] {
   const out: Finding[] = [];
   const live = (sr: StreamReport): { s: Stream; h: StreamHealth } | null => {
     const s = ctx.streamsById.get(sr.id);
@@ -148,8 +148,8 @@ export function healthFindings(result: AnalysisResult, ctx: ResultContext, obs: 
   }
 
   // --- ICMP: fragmentation needed / packet too big -----------------------------------------
-  const byRouter = new Map<string, typeof icmp.sources>();
-  for (const src of icmp.sources) {
+  const byRouter = new Map<string, MtuSource[]>();
+  for (const src of icmp.mtuSources) {
     const key = `${src.point}\u0000${src.router}\u0000${src.mtu}`;
     byRouter.set(key, [...(byRouter.get(key) ?? []), src]);
   }
@@ -161,7 +161,7 @@ export function healthFindings(result: AnalysisResult, ctx: ResultContext, obs: 
     const count = list.reduce((a, q) => a + q.count, 0);
     out.push(finding('MTU_FRAGMENTATION_NEEDED',
       `${list[0].router} sent ${count} ICMP "fragmentation needed"/"packet too big" message(s) for vMotion traffic (next-hop MTU ${list[0].mtu > 0 ? list[0].mtu : 'not given'}), for packets from ${[...new Set(list.map((q) => q.innerSrc))].join(', ')}: the vmknics use a larger MTU than that hop. Set one MTU end to end (vmknic, vSwitch, physical switches, router interfaces) and verify with vmkping -I vmkX -S vmotion -d -s 8972 <peer>`,
-      { streamIds: streams.map((s) => s.id), migrationIds: migrationIdsOf(streams), frames: collect(list.map((q) => q.frames.toRefs())) }));
+      { streamIds: streams.map((s) => s.id), migrationIds: migrationIdsOf(streams), frames: collect(list.map((q) => q.frames)) }));
   }
 
   // --- capture quality ---------------------------------------------------------------------

@@ -7,13 +7,14 @@ import { formatIp } from '../../decode/addresses.js';
 import type { Analyzer } from '../analyzer.js';
 import type { ResultContext, ResultEnricher } from '../build-result.js';
 import { finding } from '../findings.js';
+import type { IcmpErrors } from '../icmp-errors.js';
 import type { AnalysisResult, Finding, FrameRef } from '../result.js';
 import type { Stream } from '../../streams/stream.js';
 import { describeMac, macInfo, shortVendor, type MacInfo } from './mac-vendor.js';
 import { matchSamples } from './multi-point.js';
 import type { DirectionPath, VantagePath } from './path-evidence.js';
 import { StreamPath } from './path-evidence.js';
-import { PathPacketObserver } from './path-packet-observer.js';
+import { NeighbourObserver } from './neighbour-observer.js';
 import {
   combineSignals, pathSignals, type DirectionFacts, type IcmpFact, type MacFact, type MultiPointFact,
   type PathFacts, type VantageFacts, type Signal, type CombinedVerdict,
@@ -26,9 +27,9 @@ export function pathAnalysis(analyzer: Analyzer): ResultEnricher {
   const slot = analyzer.tracker.observers.length;
   const streams = new PathStreamObserver(slot);
   analyzer.tracker.observers.push(streams);
-  const packets = new PathPacketObserver();
-  analyzer.packetObservers.push(packets);
-  return new PathEnricher(slot, packets, streams);
+  const neighbours = new NeighbourObserver();
+  analyzer.packetObservers.push(neighbours);
+  return new PathEnricher(slot, neighbours, analyzer.icmpErrors, streams);
 }
 
 /** One vantage of one stream, with its directions keyed by sender "ip:port". */
@@ -40,7 +41,7 @@ interface VantageRef {
 }
 
 export class PathEnricher implements ResultEnricher {
-  constructor(readonly slot: number, readonly packets: PathPacketObserver, readonly streams: PathStreamObserver) {}
+  constructor(readonly slot: number, readonly neighbours: NeighbourObserver, readonly icmp: IcmpErrors, readonly streams: PathStreamObserver) {}
 
   enrich(result: AnalysisResult, ctx: ResultContext): void {
     const { analyzer, streamsById } = ctx;
@@ -123,7 +124,7 @@ export class PathEnricher implements ResultEnricher {
       const out: MacFact[] = [];
       for (let m = 0; m < set.size; m++) {
         const mac = set.values[m];
-        const claims = this.packets.ipsOf(s.point, mac).map((c) => ({ ip: c.ip, frames: c.frames }));
+        const claims = this.neighbours.ipsOf(s.point, mac).map((c) => ({ ip: c.ip, frames: c.frames }));
         out.push({
           info: info(mac), count: set.counts[m], first: { input: set.firstInput[m], frame: set.firstFrame[m] },
           sharedWith: withShared ? [...(sendersOfMac.get(`${s.point}|${mac}`) ?? [])] : [], claims,
@@ -143,9 +144,9 @@ export class PathEnricher implements ResultEnricher {
         };
       }).sort((x, y) => (x.sender < y.sender ? -1 : x.sender > y.sender ? 1 : 0)), // one wording per pair
     }));
-    const questions = [...this.packets.questionsFrom(s.point, a), ...this.packets.questionsFrom(s.point, b)]
+    const questions = [...this.neighbours.questionsFrom(s.point, a), ...this.neighbours.questionsFrom(s.point, b)]
       .map((q) => ({ sender: q.sender, target: q.target, frames: q.frames }));
-    const icmp: IcmpFact[] = this.packets.icmp.filter((r) => r.innerProtocol === 6 && r.ipVersion === s.ipVersion && (
+    const icmp: IcmpFact[] = this.icmp.records.filter((r) => r.innerProtocol === 6 && r.ipVersion === s.ipVersion && (
       (r.innerSrc === a && r.innerDst === b && r.innerSrcPort === s.clientPort && r.innerDstPort === s.serverPort)
       || (r.innerSrc === b && r.innerDst === a && r.innerSrcPort === s.serverPort && r.innerDstPort === s.clientPort)))
       .map((r) => ({ kind: r.kind, from: r.from, gateway: r.gateway, mtu: r.mtu, frame: r.frame }));
@@ -173,7 +174,7 @@ export class PathEnricher implements ResultEnricher {
 
   private duplicateIpFindings(analyzer: Analyzer, result: AnalysisResult): Finding[] {
     const byIp = new Map<string, Array<{ mac: number; frames: FrameRef[] }>>();
-    for (const bnd of this.packets.bindings.values()) {
+    for (const bnd of this.neighbours.bindings.values()) {
       const key = `${bnd.point}|${bnd.ip}`;
       let l = byIp.get(key);
       if (l === undefined) { l = []; byIp.set(key, l); }

@@ -1,17 +1,16 @@
 /**
- * Hop evidence outside the TCP streams, per capture point: ARP (and IPv6 neighbour discovery)
- * questions and answers, and ICMP errors that name a router (time exceeded, redirect,
- * fragmentation needed / packet too big). These packets are rare; the observer returns after
- * two comparisons for every other packet.
+ * Neighbour evidence outside the TCP streams, per capture point: ARP (and IPv6 neighbour
+ * discovery): who asked for which address, and which MAC claimed which address. These packets
+ * are rare; the observer returns after two comparisons for every other packet. ICMP errors
+ * naming a router are collected by src/analysis/icmp-errors.ts.
  */
 import { formatIp, formatIpv4 } from '../../decode/addresses.js';
-import { DecodedPacket, PROTO_ICMP, PROTO_ICMPV6 } from '../../decode/packet.js';
+import { DecodedPacket, PROTO_ICMPV6 } from '../../decode/packet.js';
 import type { Frame } from '../../source/frame.js';
 import type { PacketObserver } from '../../streams/stream-observer.js';
 import type { FrameRef } from '../result.js';
 
 export const MAX_NEIGHBOUR_ENTRIES = 4096;
-export const MAX_ICMP_RECORDS = 1000;
 export const MAX_FRAMES_PER_ENTRY = 5;
 
 /** "Who has TARGET? tell SENDER" (ARP request or IPv6 neighbour solicitation). */
@@ -32,39 +31,14 @@ export interface NeighbourBinding {
   frames: FrameRef[];
 }
 
-export type IcmpKind = 'time-exceeded' | 'redirect' | 'frag-needed' | 'packet-too-big';
-
-export interface IcmpRecord {
-  point: number;
-  kind: IcmpKind;
-  /** The router (or host) that sent the ICMP message. */
-  from: string;
-  /** Redirect: the better gateway; else null. */
-  gateway: string | null;
-  mtu: number | null;
-  ipVersion: number;
-  innerSrc: string;
-  innerDst: string;
-  innerProtocol: number;
-  innerSrcPort: number;
-  innerDstPort: number;
-  frame: FrameRef;
-}
-
-export class PathPacketObserver implements PacketObserver {
+export class NeighbourObserver implements PacketObserver {
   readonly questions = new Map<string, NeighbourQuestion>();
   readonly bindings = new Map<string, NeighbourBinding>();
-  readonly icmp: IcmpRecord[] = [];
-  /** ICMP errors beyond MAX_ICMP_RECORDS (counted, not kept). */
-  icmpDropped = 0;
   private readonly v6 = new Uint32Array(4);
 
   onPacket(pkt: DecodedPacket, frame: Frame, _t: number, point: number): void {
     if (pkt.isArp) { this.onArp(pkt, frame, point); return; }
-    const proto = pkt.l4Protocol;
-    if (proto !== PROTO_ICMP && proto !== PROTO_ICMPV6) return;
-    if (proto === PROTO_ICMPV6 && (pkt.icmpType === 135 || pkt.icmpType === 136)) { this.onNd(pkt, frame, point); return; }
-    this.onIcmp(pkt, frame, point);
+    if (pkt.l4Protocol === PROTO_ICMPV6 && (pkt.icmpType === 135 || pkt.icmpType === 136)) this.onNd(pkt, frame, point);
   }
 
   private onArp(pkt: DecodedPacket, frame: Frame, point: number): void {
@@ -104,38 +78,6 @@ export class PathPacketObserver implements PacketObserver {
       const mac = llAddr >= 0 ? llAddr : pkt.hasMacs ? pkt.srcMac : -1;
       if (mac >= 0) this.bind(point, target, mac, ref);
     }
-  }
-
-  private onIcmp(pkt: DecodedPacket, frame: Frame, point: number): void {
-    if (pkt.icmpInnerIpVersion === 0) return;
-    const v4 = pkt.l4Protocol === PROTO_ICMP;
-    const t = pkt.icmpType;
-    let kind: IcmpKind | null = null;
-    if (v4) {
-      if (t === 11) kind = 'time-exceeded';
-      else if (t === 5) kind = 'redirect';
-      else if (t === 3 && pkt.icmpCode === 4) kind = 'frag-needed';
-    } else {
-      if (t === 3) kind = 'time-exceeded';
-      else if (t === 137) kind = 'redirect';
-      else if (t === 2) kind = 'packet-too-big';
-    }
-    if (kind === null) return;
-    if (this.icmp.length >= MAX_ICMP_RECORDS) { this.icmpDropped++; return; }
-    const iv = pkt.icmpInnerIpVersion;
-    this.icmp.push({
-      point, kind,
-      from: formatIp(pkt.ipVersion, pkt.src),
-      gateway: kind === 'redirect' ? formatIp(pkt.ipVersion, pkt.icmpGateway) : null,
-      mtu: pkt.icmpMtu >= 0 ? pkt.icmpMtu : null,
-      ipVersion: iv,
-      innerSrc: formatIp(iv, pkt.icmpInnerSrc),
-      innerDst: formatIp(iv, pkt.icmpInnerDst),
-      innerProtocol: pkt.icmpInnerProtocol,
-      innerSrcPort: pkt.icmpInnerSrcPort,
-      innerDstPort: pkt.icmpInnerDstPort,
-      frame: { input: frame.inputIndex, frame: frame.frameNumber },
-    });
   }
 
   private ask(point: number, sender: string, target: string, ref: FrameRef): void {
