@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readCapture } from '../source/read-capture.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import { planInputs } from './capture-points.js';
 import { buildResult, type ResultEnricher } from './build-result.js';
 import type { AnalysisResult } from './result.js';
 import { attachStandardAnalyses } from './standard-analyses.js';
+import { sha256File } from './sha256-file.js';
 import { readVmkernelLogs } from '../logs/vmkernel-log.js';
 import { LogCorrelation, type LogCorrelationOptions } from './log-correlation.js';
 
@@ -42,14 +42,4 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
     return buildResult(analyzer, [...enrichers, ...(opts.enrichers ?? []), corr], corr.regroup);
   }
   return buildResult(analyzer, [...enrichers, ...(opts.enrichers ?? [])]);
-}
-
-function sha256File(path: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    const h = createHash('sha256');
-    const rs = createReadStream(path, { highWaterMark: 1 << 20 });
-    rs.on('data', (c) => h.update(c));
-    rs.on('error', () => resolve(null));
-    rs.on('end', () => resolve(h.digest('hex')));
-  });
 }
