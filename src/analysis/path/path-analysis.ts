@@ -58,9 +58,10 @@ export class PathEnricher implements ResultEnricher {
     for (const s of streamsById.values()) {
       const sp = s.ext[this.slot] as StreamPath | undefined;
       if (sp === undefined) continue;
+      // Named by the stream's capture point (each busy pcapng interface is one: `file/if_name`).
+      const name = analyzer.pointNames[s.point];
       const list: VantageRef[] = [];
       for (const v of sp.vantages) {
-        const name = vantageName(analyzer, s);
         const bySender = new Map<string, { dir: DirectionPath; sender: string; receiver: string }>();
         for (let k = 0; k < 2; k++) {
           const d = v.dirs[k];
@@ -80,7 +81,8 @@ export class PathEnricher implements ResultEnricher {
       refs.set(s, list);
     }
 
-    // The same connection at several vantages (other files, or other interfaces of one file).
+    // The same connection at several capture points (other files, or other interfaces of one pcapng);
+    // vantages at one point share its name and are not compared with each other.
     const groups = new Map<string, VantageRef[]>();
     for (const [s, list] of refs) {
       const key = connectionKey(s);
@@ -198,14 +200,6 @@ function connectionKey(s: Stream): string {
   const a = `${formatIp(s.ipVersion, s.clientIp)}|${s.clientPort}`;
   const b = `${formatIp(s.ipVersion, s.serverIp)}|${s.serverPort}`;
   return a < b ? `${a}|${b}` : `${b}|${a}`;
-}
-
-/**
- * The capture point's name. The Analyzer already makes each interface of a multi-interface pcapng
- * (both router legs in one file) its own point, named `file/if_name`.
- */
-function vantageName(analyzer: Analyzer, s: Stream): string {
-  return analyzer.pointNames[s.point];
 }
 
 function compareVantages(g: VantageRef[], info: (m: number) => MacInfo): MultiPointFact[] {

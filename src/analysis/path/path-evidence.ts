@@ -1,8 +1,14 @@
 /**
  * What the path observers keep per stream (in stream.ext[slot]): per vantage (the interface a
- * frame came in on: one pcapng may hold both legs of a router) and per direction, the TTL
- * values, source/destination MACs, TTL changes and a segment sample for cross-point matching.
- * Everything is bounded; nothing is allocated per packet once a direction has been seen.
+ * frame came in on) and per direction, the TTL values, source/destination MACs, TTL changes and
+ * a segment sample for cross-point matching. Bounded; nothing is allocated per packet once a
+ * direction has been seen.
+ *
+ * Usually a stream has one vantage: the Analyzer makes each busy interface of a pcapng its own
+ * capture point. It cannot when it did not see the interfaces before reading (a gzip-compressed
+ * pcapng, standard input, or a second interface that starts carrying packets after the first
+ * MiB): then both router legs of one file reach one stream, and only the interface keeps their
+ * TTLs and MACs apart (merged, every packet would look like a TTL change).
  */
 import type { FrameRef } from '../result.js';
 import { SegmentSampler } from './segment-sampler.js';
@@ -30,18 +36,18 @@ export class DirectionPath {
 
 export class VantagePath {
   readonly dirs: [DirectionPath, DirectionPath] = [new DirectionPath(), new DirectionPath()];
-  constructor(readonly interfaceId: number, readonly firstInput: number) {}
+  constructor(readonly interfaceId: number) {}
 }
 
 export class StreamPath {
   readonly vantages: VantagePath[] = [];
   private last: VantagePath | null = null;
 
-  vantage(interfaceId: number, input: number): VantagePath {
+  vantage(interfaceId: number): VantagePath {
     const l = this.last;
     if (l !== null && l.interfaceId === interfaceId) return l;
     for (const v of this.vantages) if (v.interfaceId === interfaceId) { this.last = v; return v; }
-    const v = new VantagePath(interfaceId, input);
+    const v = new VantagePath(interfaceId);
     this.vantages.push(v);
     this.last = v;
     return v;

@@ -11,7 +11,7 @@ export class PathStreamObserver implements StreamObserver {
   onStreamPacket(stream: Stream, dir: number, pkt: DecodedPacket, frame: Frame, t: number): void {
     let sp = stream.ext[this.slot] as StreamPath | undefined;
     if (sp === undefined) { sp = new StreamPath(); stream.ext[this.slot] = sp; }
-    const d = sp.vantage(frame.interfaceId, frame.inputIndex).dirs[dir];
+    const d = sp.vantage(frame.interfaceId).dirs[dir];
     const input = frame.inputIndex;
     const fn = frame.frameNumber;
     if (d.ttl.add(pkt.ttl, input, fn)) {
