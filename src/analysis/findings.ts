@@ -25,6 +25,7 @@ export const FINDINGS = {
   MSS_MISMATCH: 'warning',
   TTL_CHANGED: 'warning',
   DUPLICATE_IP: 'error',
+  STREAM_TABLE_EVICTIONS: 'warning',
   LOG_MIGRATION_NOT_CAPTURED: 'warning',
   CAPTURE_MIGRATION_NOT_IN_LOG: 'warning',
   LOG_CAPTURE_NO_OVERLAP: 'warning',

@@ -2,6 +2,7 @@ import type { Analyzer } from './analyzer.js';
 import type { ResultEnricher } from './build-result.js';
 import { pathAnalysis } from './path/path-analysis.js';
 import { tcpHealthAnalysis } from './health/health-analysis.js';
+import { streamBudgetAnalysis } from './stream-evictions.js';
 
 /**
  * The analyses every run performs on top of the core stream counters, for files and live
@@ -13,6 +14,7 @@ export type AnalysisPlugin = (analyzer: Analyzer) => ResultEnricher;
 
 export const STANDARD_ANALYSES: AnalysisPlugin[] = [
   pathAnalysis, // routed or L2-adjacent: TTL, MAC, ARP/ND, ICMP, several capture points (src/analysis/path)
+  streamBudgetAnalysis, // what the stream table's memory budget evicted (SYN floods, scans): src/streams/stream-budget.ts
   tcpHealthAnalysis, // retransmissions, dup ACKs, windows, RTT, sizes, stalls, capture quality, findings (src/analysis/health)
 ];
 

@@ -1,5 +1,6 @@
 import { DecodedPacket, TCP_ACK, TCP_SYN } from '../decode/packet.js';
 import { Stream } from './stream.js';
+import { StreamBudget } from './stream-budget.js';
 
 /**
  * Finds the stream of a TCP packet by numbers only (no string keys, nothing allocated on a hit).
@@ -8,14 +9,26 @@ import { Stream } from './stream.js';
  */
 export class StreamTable {
   private readonly buckets = new Map<number, Stream>();
-  readonly streams: Stream[] = [];
+  private readonly all: Stream[] = [];
+  /** Streams without payload, oldest first (entries that since got payload or were evicted are skipped lazily). */
+  private idle: Stream[] = [];
+  private idleHead = 0;
+  private idleCount = 0;
+  private live = 0;
+  private nextId = 1;
   /** Direction of the packet passed to the last find/create: 0 client->server, 1 server->client. */
   dir = 0;
 
-  constructor(private readonly isServerPort: (port: number) => boolean) {}
+  constructor(private readonly isServerPort: (port: number) => boolean, readonly budget = new StreamBudget()) {}
+
+  /** Every stream kept, in creation order (evicted ones removed). */
+  get streams(): Stream[] {
+    if (this.all.length !== this.live) this.compact();
+    return this.all;
+  }
 
   get size(): number {
-    return this.streams.length;
+    return this.live;
   }
 
   /** The stream this packet belongs to at this capture point, or null. Sets this.dir. */
@@ -38,9 +51,10 @@ export class StreamTable {
    * bucket chain). Orientation: a SYN's sender is the client; a SYN-ACK's receiver is; otherwise
    * the side on a tracked server port is the server; otherwise the sender is the client.
    */
-  create(pkt: DecodedPacket, point: number, kind: number, replacing: Stream | null): Stream {
+  create(pkt: DecodedPacket, point: number, kind: number, replacing: Stream | null, t = 0): Stream {
     const h = endpointHash(pkt.src, pkt.srcPort) ^ endpointHash(pkt.dst, pkt.dstPort) ^ Math.imul(point + 1, 0x27d4eb2d);
-    const s = new Stream(this.streams.length + 1, kind, point, h);
+    if (this.idleCount >= this.budget.maxIdle || this.live >= this.budget.maxStreams) this.evict(t);
+    const s = new Stream(this.nextId++, kind, point, h);
     const syn = (pkt.tcpFlags & TCP_SYN) !== 0;
     const ack = (pkt.tcpFlags & TCP_ACK) !== 0;
     let senderIsClient: boolean;
@@ -57,8 +71,63 @@ export class StreamTable {
     if (replacing !== null) this.unlink(replacing);
     s.nextInBucket = this.buckets.get(h) ?? null;
     this.buckets.set(h, s);
-    this.streams.push(s);
+    this.all.push(s);
+    this.live++;
+    this.idle.push(s);
+    this.idleCount++;
     return s;
+  }
+
+  /** The tracker saw the first payload of a stream: it no longer counts as idle. */
+  markPayload(s: Stream): void {
+    if (s.hasPayload) return;
+    s.hasPayload = true;
+    if (!s.evicted) this.idleCount--;
+  }
+
+  /**
+   * Make room (see StreamBudget): evict the oldest idle streams down to 3/4 of the idle cap; if
+   * the table is still full, the least recently active streams with payload down to 3/4 of
+   * MAX_STREAMS. Batches keep the cost per created stream constant.
+   */
+  private evict(t: number): void {
+    const b = this.budget;
+    if (b.firstEvictionT < 0) b.firstEvictionT = t;
+    const idleTarget = Math.floor(b.maxIdle * 3 / 4);
+    const q = this.idle;
+    while (this.idleCount > idleTarget && this.idleHead < q.length) {
+      const s = q[this.idleHead++];
+      if (s.hasPayload || s.evicted) continue;
+      this.remove(s);
+      this.idleCount--;
+      b.evictedIdle++;
+      b.evictedIdlePackets += s.dirs[0].packets + s.dirs[1].packets;
+    }
+    if (this.idleHead > 4096 && this.idleHead * 2 > q.length) { this.idle = q.slice(this.idleHead); this.idleHead = 0; }
+    // Let evicted streams (and their observers' state) be collected: drop them from the list too.
+    if (this.all.length > 2 * this.live + 1024) this.compact();
+    if (this.live >= b.maxStreams) {
+      const keep = this.streams.filter((s) => !s.evicted).sort((x, y) => y.lastT - x.lastT);
+      for (let i = Math.floor(b.maxStreams * 3 / 4); i < keep.length; i++) {
+        const s = keep[i];
+        this.remove(s);
+        if (s.hasPayload) { b.evictedWithPayload++; b.evictedPayloadBytes += s.dirs[0].seq.uniqueBytes + s.dirs[1].seq.uniqueBytes; } else {
+          this.idleCount--; b.evictedIdle++; b.evictedIdlePackets += s.dirs[0].packets + s.dirs[1].packets;
+        }
+      }
+    }
+  }
+
+  private remove(s: Stream): void {
+    this.unlink(s);
+    s.evicted = true;
+    this.live--;
+  }
+
+  private compact(): void {
+    let w = 0;
+    for (let r = 0; r < this.all.length; r++) if (!this.all[r].evicted) this.all[w++] = this.all[r];
+    this.all.length = w;
   }
 
   private unlink(old: Stream): void {

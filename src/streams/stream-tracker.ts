@@ -38,6 +38,7 @@ export class StreamTracker {
     if ((flags & TCP_RST) !== 0) { d.rstSeen = true; s.rstSeen = true; }
     const len = pkt.payloadLength;
     if (len > 0) {
+      if (!s.hasPayload) table.markPayload(s);
       d.dataPackets++;
       d.seq.onData(pkt.seq, len);
       if (d.seq.advanced > 0) {
@@ -55,7 +56,7 @@ export class StreamTracker {
   }
 
   private open(pkt: DecodedPacket, frame: Frame, t: number, point: number, kind: number, replacing: Stream | null): Stream {
-    const s = this.table.create(pkt, point, kind, replacing);
+    const s = this.table.create(pkt, point, kind, replacing, t);
     s.firstT = t; s.firstSec = frame.tsSec; s.firstNsec = frame.tsNsec;
     s.firstInput = frame.inputIndex; s.firstFrame = frame.frameNumber;
     s.lastT = t; s.lastSec = frame.tsSec; s.lastNsec = frame.tsNsec;

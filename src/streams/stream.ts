@@ -45,6 +45,10 @@ export class Stream {
   readonly dirs: [Direction, Direction] = [new Direction(), new Direction()];
   /** Next stream in the same hash bucket of the StreamTable. */
   nextInBucket: Stream | null = null;
+  /** Some payload seen in either direction (such streams are not evicted as idle; see StreamBudget). */
+  hasPayload = false;
+  /** Removed from the table by the stream budget; its id is not reported. */
+  evicted = false;
   /** Per-observer state (see StreamObserver), indexed by observer slot. */
   readonly ext: unknown[] = [];
 
