@@ -80,7 +80,8 @@ describe.each(SOURCES)('%s', (source) => {
     // The reference is the original itself, or the Ethernet frames this link type can carry.
     const refName = v.keep === RAW_KEEP ? 'ip' : v.keep === ipv4Only ? 'ipv4' : 'ipv6';
     const refPath = kept.length === cap.recs.length ? path : join(dir, `ref-${refName}.pcap`);
-    if (!refs.has(refPath)) refs.set(refPath, await analyze(writePcap(refPath, 1, kept, { nanos: cap.nanos })));
+    // Never write refPath when it is the committed capture itself: that would rewrite captures/.
+    if (refPath !== path && !refs.has(refPath)) refs.set(refPath, await analyze(writePcap(refPath, 1, kept, { nanos: cap.nanos })));
     const reference = refPath === path ? original : refs.get(refPath)!;
     const out = join(dir, `variant.${v.pcapng ? 'pcapng' : 'pcap'}`);
     const recs = kept.map(v.convert);
