@@ -94,13 +94,28 @@ export class Analyzer {
    * separate points (both router legs in one pcapng must not be counted as one stream twice).
    */
   private pointOfFrame(stats: InputStats, frame: Frame): number {
-    const ifs = stats.interfacePoints;
-    if (ifs === null) return stats.point;
     const id = frame.interfaceId;
-    if (id < ifs.length) return ifs[id];
-    // An interface declared after the part of the file that was peeked at.
-    for (let i = ifs.length; i <= id; i++) ifs.push(this.pointId(`${this.pointNames[stats.point]}/if${i}`));
-    return ifs[id];
+    if (id === stats.lastInterface) return stats.lastPoint;
+    let ifs = stats.interfacePoints;
+    if (ifs === null) {
+      if (stats.lastInterface < 0) {
+        stats.lastInterface = id;
+        stats.lastPoint = stats.point;
+        return stats.point;
+      }
+      // A second busy interface the peek could not see (gzip, standard input, or one that starts
+      // late): from here on it is its own point, the first interface keeps the input's.
+      ifs = stats.interfacePoints = [];
+      ifs[stats.lastInterface] = stats.point;
+    }
+    let p = ifs[id];
+    if (p === undefined) {
+      p = this.pointId(`${this.pointNames[stats.point]}/if${id}`);
+      ifs[id] = p;
+    }
+    stats.lastInterface = id;
+    stats.lastPoint = p;
+    return p;
   }
 
   /** Record what the source reported once an input is done. */

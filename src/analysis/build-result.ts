@@ -56,7 +56,7 @@ export function buildResult(analyzer: Analyzer, enrichers: ResultEnricher[] = []
   const digitsByPoint = new Map<number, number>();
   inputs.forEach((inp, i) => {
     const stats = analyzer.inputs[i];
-    for (const p of [stats.point, ...(stats.interfacePoints ?? [])]) {
+    for (const p of [stats.point, ...(stats.interfacePoints ?? []).filter((x) => x !== undefined)]) {
       digitsByPoint.set(p, Math.max(digitsByPoint.get(p) ?? 0, inputDigits(analyzer.summaries[i])));
     }
   });

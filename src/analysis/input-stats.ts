@@ -32,6 +32,9 @@ export class InputStats {
 
   /** Point per interface id when the interfaces are separate capture points, else null. */
   interfacePoints: number[] | null = null;
+  /** The interface of the previous frame and its point (runs of one interface are the norm). */
+  lastInterface = -1;
+  lastPoint = 0;
 
   constructor(readonly point: number) {}
 

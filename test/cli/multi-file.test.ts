@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rotationBase, parsePointSpecs } from '../../src/analysis/capture-points.js';
-import { CAPTURES, runJson, tool } from '../helpers/cli.js';
+import { CAPTURES, runCli, runJson, tool } from '../helpers/cli.js';
 
 const L2 = join(CAPTURES, 'lab-l2.pcap');
 
@@ -60,6 +61,23 @@ describe('several input files', () => {
     // Same bytes at each point: nothing counted twice.
     expect(r.migrations.filter((m: any) => m.point === 'host-a').map((m: any) => m.payloadBytes))
       .toEqual(whole.migrations.map((m: any) => m.payloadBytes));
+  });
+
+  it('makes each busy interface of a pcapng its own capture point, also when gzip or stdin hides the interfaces up front', () => {
+    const legs = join(CAPTURES, 'lab-router-legs.pcapng');
+    const plain = runJson(['analyze', legs]).result;
+    // Both router legs: every migration seen once per leg, never one stream counted twice.
+    expect(plain.migrations).toHaveLength(4);
+    expect(new Set(plain.migrations.map((m: any) => m.point)).size).toBe(2);
+    expect(plain.migrations.every((m: any) => m.retransmittedBytes === 0)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'vma-legs-'));
+    const gz = join(dir, 'legs.pcapng.gz');
+    writeFileSync(gz, gzipSync(readFileSync(legs)));
+    for (const r of [runJson(['analyze', gz]).result, JSON.parse(runCli(['analyze', '-', '-f', 'json'], { input: readFileSync(legs) }).stdout)]) {
+      expect(r.migrations).toHaveLength(4);
+      expect(r.migrations.map((m: any) => m.payloadBytes)).toEqual(plain.migrations.map((m: any) => m.payloadBytes));
+      expect(r.migrations.every((m: any) => m.retransmittedBytes === 0)).toBe(true);
+    }
   });
 
   it('recognises rotation names and rejects bad --point specs', () => {
