@@ -7,6 +7,8 @@ import { PcapngRecorder } from '../record/pcapng-recorder.js';
 import { defaultLiveFilter, LiveCapture, LiveCaptureError } from '../source/live-capture.js';
 import { analyzerOptionsFrom, failOnExit, renderReport, writeReport, type AnalyzeCliOptions } from './analyze-command.js';
 import { renderLiveLine, renderLiveScreen } from './live-view.js';
+import { runEvidence } from './evidence-command.js';
+import { prepareOutDir } from '../evidence/bundle.js';
 
 export interface LiveCliOptions extends Omit<AnalyzeCliOptions, 'point' | 'progress' | 'vmkernelLog' | 'logOffset'> {
   interface?: string;
@@ -23,6 +25,10 @@ export interface LiveCliOptions extends Omit<AnalyzeCliOptions, 'point' | 'progr
   fullPayload?: boolean;
   view: boolean;
   refresh: number;
+  /** Write an evidence bundle from the --write recording when the capture ends. */
+  evidence?: string;
+  force?: boolean;
+  redact?: boolean;
 }
 
 /** `--ring 100,10`: files of 100 MB, keep 10. */
@@ -50,6 +56,16 @@ export async function runLive(o: LiveCliOptions): Promise<number> {
   if (!o.interface) {
     process.stderr.write('vmotion-analyzer live: name the interface with -i IFACE (list them with: vmotion-analyzer live --list)\n');
     return 2;
+  }
+  if (o.evidence && (!o.write || o.ring)) {
+    process.stderr.write('vmotion-analyzer live: --evidence DIR needs --write FILE (one file, no --ring): the bundle is cut from that recording\n');
+    return 2;
+  }
+  if (o.evidence) {
+    try { prepareOutDir(o.evidence, [o.write!], !!o.force); } catch (err) {
+      process.stderr.write(`vmotion-analyzer live: ${(err as Error).message}\n`);
+      return 2;
+    }
   }
   let options;
   try {
@@ -136,6 +152,15 @@ export async function runLive(o: LiveCliOptions): Promise<number> {
   if (failure !== null) {
     process.stderr.write(`vmotion-analyzer live: capture failed: ${(failure as Error).message ?? failure}\n`);
     return 3;
+  }
+  if (o.evidence) {
+    // The recording holds every captured frame in order, so its analysis is the live one (tested);
+    // the bundle is cut from it exactly as `evidence` does from any capture file.
+    const code = await runEvidence([o.write!], {
+      out: o.evidence, force: !!o.force, redact: !!o.redact, port: o.port, nfcPort: o.nfcPort, gap: o.gap,
+      interval: o.interval, hostMap: o.hostMap, progress: false,
+    }, process.argv.slice(1));
+    if (code !== 0) return code;
   }
   return failOnExit(result, o.failOn);
 }

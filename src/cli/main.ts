@@ -77,6 +77,9 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
       try { return parseRing(v); } catch (e) { throw new InvalidArgumentError((e as Error).message); }
     })
     .option('--full-payload', 'with --write: keep packet payload (guest memory!) instead of headers only')
+    .option('--evidence <dir>', 'with --write: when the capture ends, write an evidence bundle (as `evidence`) from the recording')
+    .option('--force', 'with --evidence: replace the bundle files in an existing directory')
+    .option('--redact', 'with --evidence: pseudonyms for IP and MAC addresses in the bundle')
     .option('--no-view', 'no live view (only the final report)')
     .option('--refresh <seconds>', 'live view refresh period', parsePositiveSeconds, 1), { files: false }))
     .action(async (o) => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,8 @@ describe.skipIf(skip)('live capture in the namespace lab', () => {
     await withLab('routed', async (lab) => {
       let manifest: Awaited<ReturnType<Lab['traffic']>> | null = null;
       const written = join(dir, 'live.pcapng');
-      const run = await liveWhile(lab, lab.dstNs, ['-i', 'eth0', '--format', 'json', '--write', written], async () => {
+      const bundle = join(dir, 'bundle');
+      const run = await liveWhile(lab, lab.dstNs, ['-i', 'eth0', '--format', 'json', '--write', written, '--evidence', bundle], async () => {
         manifest = await lab.traffic({ manifest: join(dir, 'm.json'), args: ['--migrations', '1', '--memory-bytes', '8388608', '--small-bytes', '1048576'] });
       });
       expect(run.code, run.stderr).toBe(0);
@@ -68,6 +69,11 @@ describe.skipIf(skip)('live capture in the namespace lab', () => {
       expect(strip(offline, offline.inputs[0].point)).toEqual(strip(live, live.inputs[0].point));
       expect(offline.inputs[0].packets).toBe(live.inputs[0].packets);
       expect(offline.inputs[0].droppedPackets).toBe(0);
+      // --evidence: the bundle cut from the recording, with the same verdict and bytes.
+      expect(readdirSync(bundle).sort()).toEqual(['SHA256SUMS', 'evidence.pcapng', 'manifest.json', 'report.html', 'report.json', 'report.md']);
+      const report = JSON.parse(readFileSync(join(bundle, 'report.json'), 'utf8'));
+      expect(report.migrations[0].payloadBytes).toBe(expected);
+      expect(report.migrations[0].path.verdict).toBe('routed');
     });
   }, 180_000);
 
