@@ -208,12 +208,14 @@ function migrationReport(analyzer: Analyzer, g: MigrationGroup, id: number, digi
     if (m.forwardDir === 0) { srcIps.add(cip); dstIps.add(sip); } else { srcIps.add(sip); dstIps.add(cip); }
   }
   const active = activeEnd > activeStart ? activeEnd - activeStart : 0;
-  const interval = analyzer.options.intervalSeconds;
+  // The series' own interval: the requested one, or a whole multiple of it for very long spans.
+  let interval = analyzer.options.intervalSeconds;
   const series: SeriesPoint[] = [];
   let peak = 0;
   if (activeStart !== Infinity) {
     const fwdSeries = g.members.map((m) => m.stream.dirs[m.forwardDir].series);
     for (const iv of migrationIntervals(clock, interval, activeStart, activeEnd, fwdSeries)) {
+      interval = iv.intervalSeconds;
       const bps = (iv.total * 8) / iv.coveredSeconds;
       peak = Math.max(peak, bps);
       const offsetNs = Math.round(iv.startBucket * clock.resolution * 1e9);

@@ -64,17 +64,20 @@ export function groupMigrations(streams: StreamHosts[], gapSeconds: number): Mig
     g.endT = Math.max(g.endT, c.stream.lastT);
   }
 
-  // Non-carriers: attach to an overlapping migration of the same host pair.
+  // Non-carriers: attach to an overlapping migration of the same host pair. Groups are indexed by
+  // point and unordered host pair so a capture with thousands of handshake-only streams stays linear.
+  const byPair = new Map<string, MigrationGroup[]>();
+  for (const g of groups) {
+    const key = pairKey(g.point, g.sourceHost, g.destinationHost);
+    const list = byPair.get(key);
+    if (list === undefined) byPair.set(key, [g]); else list.push(g);
+  }
   const leftovers: StreamHosts[] = [];
   for (const o of others) {
     const s = o.stream;
     let best: MigrationGroup | null = null;
     let bestOverlap = -Infinity;
-    for (const g of groups) {
-      if (g.point !== s.point) continue;
-      const samePair = (g.sourceHost === o.clientHost && g.destinationHost === o.serverHost)
-        || (g.sourceHost === o.serverHost && g.destinationHost === o.clientHost);
-      if (!samePair) continue;
+    for (const g of byPair.get(pairKey(s.point, o.clientHost, o.serverHost)) ?? []) {
       const overlap = Math.min(g.endT + gapSeconds, s.lastT) - Math.max(g.startT - gapSeconds, s.firstT);
       if (overlap >= 0 && overlap > bestOverlap) { best = g; bestOverlap = overlap; }
     }
@@ -90,8 +93,7 @@ export function groupMigrations(streams: StreamHosts[], gapSeconds: number): Mig
   const pending = new Map<string, MigrationGroup>();
   for (const o of leftovers) {
     const s = o.stream;
-    const [lo, hi] = o.clientHost < o.serverHost ? [o.clientHost, o.serverHost] : [o.serverHost, o.clientHost];
-    const key = `${s.point}\u0000${lo}\u0000${hi}`;
+    const key = pairKey(s.point, o.clientHost, o.serverHost);
     let g = pending.get(key);
     if (g === undefined || s.firstT > g.endT + gapSeconds) {
       g = { point: s.point, sourceHost: '', destinationHost: '', members: [], startT: s.firstT, endT: s.lastT };
@@ -101,7 +103,9 @@ export function groupMigrations(streams: StreamHosts[], gapSeconds: number): Mig
     g.members.push({ stream: s, forwardDir: 0 });
     g.endT = Math.max(g.endT, s.lastT);
   }
-  for (const g of pending.values()) orientLeftoverGroup(g, streams);
+  const hostsOf = new Map<Stream, StreamHosts>();
+  for (const sh of leftovers) hostsOf.set(sh.stream, sh);
+  for (const g of pending.values()) orientLeftoverGroup(g, hostsOf);
 
   for (const g of groups) g.members.sort((a, b) => a.stream.id - b.stream.id);
   groups.sort((a, b) => a.startT - b.startT || a.members[0].stream.id - b.members[0].stream.id);
@@ -117,10 +121,12 @@ export function carrierDirection(s: Stream): number {
   return -1;
 }
 
+function pairKey(point: number, a: string, b: string): string {
+  return a < b ? `${point}\u0000${a}\u0000${b}` : `${point}\u0000${b}\u0000${a}`;
+}
+
 /** Orient a group of non-carrier streams by which host sent more payload (client side on a tie). */
-function orientLeftoverGroup(g: MigrationGroup, all: StreamHosts[]): void {
-  const hostsOf = new Map<Stream, StreamHosts>();
-  for (const sh of all) hostsOf.set(sh.stream, sh);
+function orientLeftoverGroup(g: MigrationGroup, hostsOf: Map<Stream, StreamHosts>): void {
   const sent = new Map<string, number>();
   const first = hostsOf.get(g.members[0].stream)!;
   for (const m of g.members) {
