@@ -4,9 +4,11 @@
  * pipeline, in one process, from the compiled dist/ (run `npm run build` first):
  *   read     readCapture with an empty sink (file chunks + record framing)
  *   decode   + decodeFrame into the reused DecodedPacket
- *   analyze  + Analyzer.onFrame (classification, stream table, sequence space, observers)
+ *   core     + Analyzer.onFrame without the standard analyses (classification, stream table, sequence space, ICMP errors)
+ *   path     + the path analysis' observers (TTL/MAC sets, segment sampler, ARP/ND)
+ *   analyze  + every standard analysis (path, stream budget, TCP health): what `analyze` runs per frame
  *   hash     SHA-256 of the file alone (analyze-files hashes every input for the evidence)
- * Usage: node bench/stages.mjs FILE [--runs 3] [--only read,decode,analyze,hash]
+ * Usage: node bench/stages.mjs FILE [--runs 3] [--only read,decode,core,path,analyze,hash]
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -17,6 +19,7 @@ const { decodeFrame } = await import(new URL('decode/decode-frame.js', dist));
 const { DecodedPacket } = await import(new URL('decode/packet.js', dist));
 const { Analyzer, DEFAULT_OPTIONS } = await import(new URL('analysis/analyzer.js', dist));
 const { attachStandardAnalyses } = await import(new URL('analysis/standard-analyses.js', dist));
+const { pathAnalysis } = await import(new URL('analysis/path/path-analysis.js', dist));
 
 const file = process.argv[2];
 if (!file) { process.stderr.write('usage: node bench/stages.mjs FILE [--runs N]\n'); process.exit(2); }
@@ -35,18 +38,22 @@ async function time(fn) {
   return { s: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (c.user + c.system) / 1e6, n };
 }
 
+async function analyzeWith(attach) {
+  const a = new Analyzer(DEFAULT_OPTIONS);
+  attach(a);
+  const idx = a.addInput({ path: file, point: 'p', sha256: null, sizeBytes: null });
+  return (await readCapture(file, a.onFrame, { inputIndex: idx })).packets;
+}
+
 const stages = {
   read: async () => (await readCapture(file, () => undefined, { inputIndex: 0 })).packets,
   decode: async () => {
     const pkt = new DecodedPacket();
     return (await readCapture(file, (f) => decodeFrame(f, pkt), { inputIndex: 0 })).packets;
   },
-  analyze: async () => {
-    const a = new Analyzer(DEFAULT_OPTIONS);
-    attachStandardAnalyses(a);
-    const idx = a.addInput({ path: file, point: 'p', sha256: null, sizeBytes: null });
-    return (await readCapture(file, a.onFrame, { inputIndex: idx })).packets;
-  },
+  core: () => analyzeWith(() => undefined),
+  path: () => analyzeWith((a) => pathAnalysis(a)),
+  analyze: () => analyzeWith((a) => attachStandardAnalyses(a)),
   hash: () => new Promise((resolve, reject) => {
     const h = createHash('sha256');
     createReadStream(file, { highWaterMark: 1 << 20 }).on('data', (c) => h.update(c)).on('error', reject)
