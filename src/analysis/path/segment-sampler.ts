@@ -30,7 +30,18 @@ export class SegmentSampler {
   frame = new Float64Array(INITIAL_CAPACITY);
   /** Copies seen (retransmissions of the same sequence number add up here). */
   copies = new Uint32Array(INITIAL_CAPACITY);
-  private readonly index = new Map<number, number>();
+  /**
+   * Sequence number -> sample index + 1 (0: empty), open addressing with linear probing, twice
+   * the sample capacity. Replaces a Map keyed by 32-bit sequence numbers: half of them exceed
+   * 2^31, so every key was a heap number and each sample allocated.
+   */
+  private slots = new Int32Array(INITIAL_CAPACITY * 2);
+  private slotShift = 32 - Math.log2(INITIAL_CAPACITY * 2);
+  /**
+   * Samples past the arrays' end (only when more than MAX_SAMPLES sequence numbers survive the
+   * coarsest mask, i.e. crafted input): indexed here so the table above can never fill up.
+   */
+  private spill: Map<number, number> | null = null;
   /** Sequence range observed (first seq, and highest seq + len), and segments considered. */
   minSeq = -1;
   seen = 0;
@@ -39,20 +50,45 @@ export class SegmentSampler {
     this.seen++;
     if (this.minSeq < 0) this.minSeq = seq;
     if ((seqHash(seq) & this.mask) !== 0) return;
-    const at = this.index.get(seq);
-    if (at !== undefined) { this.copies[at]++; return; }
+    const at = this.find(seq);
+    if (at >= 0) { this.copies[at]++; return; }
     if (this.size === this.seq.length) {
       if (this.size < MAX_SAMPLES) this.grow(); else { this.coarsen(); if ((seqHash(seq) & this.mask) !== 0) return; }
     }
     const i = this.size++;
     this.seq[i] = seq; this.len[i] = len; this.t[i] = t; this.ttl[i] = ttl; this.srcMac[i] = srcMac;
     this.input[i] = input; this.frame[i] = frame; this.copies[i] = 1;
-    this.index.set(seq, i);
+    if (i < this.seq.length) this.insert(i); else (this.spill ??= new Map()).set(seq >>> 0, i);
   }
 
   /** Sample index of a sequence number, or -1. */
   find(seq: number): number {
-    return this.index.get(seq) ?? -1;
+    const want = seq >>> 0;
+    const slots = this.slots;
+    const m = slots.length - 1;
+    // Kept samples share zero low bits of seqHash (the mask), so the slot comes from a different mix's high bits.
+    for (let k = Math.imul(want, 0x9e3779b1) >>> this.slotShift; ; k = (k + 1) & m) {
+      const v = slots[k];
+      if (v === 0) return this.spill === null ? -1 : this.spill.get(want) ?? -1;
+      if (this.seq[v - 1] === want) return v - 1;
+    }
+  }
+
+  /** Index sample i (its sequence number is not in the table yet). */
+  private insert(i: number): void {
+    const slots = this.slots;
+    const m = slots.length - 1;
+    let k = Math.imul(this.seq[i], 0x9e3779b1) >>> this.slotShift;
+    while (slots[k] !== 0) k = (k + 1) & m;
+    slots[k] = i + 1;
+  }
+
+  /** Rebuild the index for the current samples, with room for twice the arrays' capacity. */
+  private reindex(): void {
+    const n = this.seq.length * 2;
+    if (this.slots.length !== n) { this.slots = new Int32Array(n); this.slotShift = 32 - Math.log2(n); } else this.slots.fill(0);
+    this.spill = null;
+    for (let i = 0; i < this.size && i < this.seq.length; i++) this.insert(i);
   }
 
   private grow(): void {
@@ -62,6 +98,7 @@ export class SegmentSampler {
     this.t = g(this.t, (k) => new Float64Array(k)); this.ttl = g(this.ttl, (k) => new Uint8Array(k));
     this.srcMac = g(this.srcMac, (k) => new Float64Array(k)); this.input = g(this.input, (k) => new Int32Array(k));
     this.frame = g(this.frame, (k) => new Float64Array(k)); this.copies = g(this.copies, (k) => new Uint32Array(k));
+    this.reindex();
   }
 
   private coarsen(): void {
@@ -76,7 +113,6 @@ export class SegmentSampler {
       }
       this.size = w;
     } while (this.size >= MAX_SAMPLES && this.mask < 0xffff);
-    this.index.clear();
-    for (let i = 0; i < this.size; i++) this.index.set(this.seq[i], i);
+    this.reindex();
   }
 }
