@@ -40,7 +40,9 @@ export class StreamTracker {
     if (len > 0) {
       if (!s.hasPayload) table.markPayload(s);
       d.dataPackets++;
-      d.seq.onData(pkt.seq, len);
+      // The int32 view of the sequence number: onData works modulo 2^32, and a uint32 above 2^31
+      // passed to a call is boxed (a heap number per data packet).
+      d.seq.onData(pkt.seq | 0, len);
       if (d.seq.advanced > 0) {
         d.series.add(this.clock.bucketOf(t), d.seq.advanced);
         if (d.firstDataT < 0) { d.firstDataT = t; d.firstDataSec = frame.tsSec; d.firstDataNsec = frame.tsNsec; }

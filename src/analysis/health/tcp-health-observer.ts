@@ -111,8 +111,10 @@ export class TcpHealthObserver implements StreamObserver {
     // --- counters and proof --------------------------------------------------------------
     if (a !== 0 && this.trace !== null) this.trace(frame.inputIndex, frame.frameNumber, a);
     if (a !== 0) this.count(fwd, a, seglen, seq, frame, t, rev);
-    if ((flags & TCP_ACK) !== 0) this.onAck(rev, ack, t);
-    if (seglen > 0) this.onData(fwd, rev, seq, seglen, a, t, frame);
+    // onAck and onData compare sequence numbers only modulo 2^32 (gt/lt/le, >>> 0): they get the
+    // int32 view, which is never boxed, where a uint32 above 2^31 became a heap number per call.
+    if ((flags & TCP_ACK) !== 0) this.onAck(rev, ack | 0, t);
+    if (seglen > 0) this.onData(fwd, rev, seq | 0, seglen, a, t, frame);
   }
 
   private count(fwd: DirectionHealth, a: number, seglen: number, seq: number, frame: Frame, t: number, rev: DirectionHealth): void {
