@@ -3,6 +3,9 @@ import { FrameList } from './frame-list.js';
 import { RttHistogram } from './rtt-histogram.js';
 
 /** Per-segment analysis flags (one packet's verdict, in the spirit of Wireshark's tcp.analysis.*). */
+
+const NO_RING_END = new Uint32Array(0);
+const NO_RING_T = new Float64Array(0);
 export const A_RETRANSMISSION = 0x001;
 export const A_FAST_RETRANSMISSION = 0x002;
 export const A_SPURIOUS_RETRANSMISSION = 0x004;
@@ -79,8 +82,9 @@ export class DirectionHealth {
   longestGapEndFrame = 0;
   maxInFlight = 0;
   readonly rtt = new RttHistogram();
-  readonly ringEnd = new Uint32Array(RTT_RING);
-  readonly ringT = new Float64Array(RTT_RING);
+  /** Timed segments awaiting their ACK; allocated with the first data segment (a SYN flood's streams never get one). */
+  ringEnd: Uint32Array = NO_RING_END;
+  ringT: Float64Array = NO_RING_T;
   ringHead = 0;
   ringLen = 0;
   /** The peer acknowledged something in this direction (an ACK beyond the first sequence). */

@@ -182,6 +182,7 @@ export class TcpHealthObserver implements StreamObserver {
     if ((a & (A_RETRANSMISSION | A_OUT_OF_ORDER | A_ZERO_WINDOW_PROBE | A_KEEP_ALIVE)) === 0 && fwd.ringLen < RTT_RING) {
       const end = (seq + seglen) >>> 0;
       if (fwd.ringLen === 0 || gt(end, fwd.ringEnd[(fwd.ringHead + fwd.ringLen - 1) % RTT_RING])) {
+        if (fwd.ringEnd.length === 0) { fwd.ringEnd = new Uint32Array(RTT_RING); fwd.ringT = new Float64Array(RTT_RING); }
         const i = (fwd.ringHead + fwd.ringLen) % RTT_RING;
         fwd.ringEnd[i] = end;
         fwd.ringT[i] = t;

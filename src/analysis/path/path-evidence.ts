@@ -4,11 +4,10 @@
  * a segment sample for cross-point matching. Bounded; nothing is allocated per packet once a
  * direction has been seen.
  *
- * Usually a stream has one vantage: the Analyzer makes each busy interface of a pcapng its own
- * capture point. It cannot when it did not see the interfaces before reading (a gzip-compressed
- * pcapng, standard input, or a second interface that starts carrying packets after the first
- * MiB): then both router legs of one file reach one stream, and only the interface keeps their
- * TTLs and MACs apart (merged, every packet would look like a TTL change).
+ * A stream has one vantage in practice: the Analyzer makes each busy interface of a pcapng its own
+ * capture point (also when it discovers the second interface only while reading, as for gzip or
+ * standard input). The per-interface split stays as a guard: were two interfaces ever to reach
+ * one stream, merging them would make every packet look like a TTL change.
  */
 import type { FrameRef } from '../result.js';
 import { SegmentSampler } from './segment-sampler.js';

@@ -8,7 +8,8 @@
  * the samples that no longer qualify are dropped; comparisons use the coarser mask of the two.
  */
 export const MAX_SAMPLES = 4096;
-const INITIAL_CAPACITY = 256;
+// Small at first: most streams (handshake-only ones above all) keep a handful of samples; grows by doubling.
+const INITIAL_CAPACITY = 4;
 
 export function seqHash(seq: number): number {
   let h = Math.imul(seq ^ (seq >>> 16), 0x45d9f3b);
@@ -20,23 +21,24 @@ export class SegmentSampler {
   /** Samples kept: those with (seqHash(seq) & mask) === 0. */
   mask = 0;
   size = 0;
-  seq = new Uint32Array(INITIAL_CAPACITY);
-  len = new Uint32Array(INITIAL_CAPACITY);
+  // Empty until the first sample (a direction that never sends costs no buffers), then doubling.
+  seq = new Uint32Array(0);
+  len = new Uint32Array(0);
   /** Run-relative time of the first copy. */
-  t = new Float64Array(INITIAL_CAPACITY);
-  ttl = new Uint8Array(INITIAL_CAPACITY);
-  srcMac = new Float64Array(INITIAL_CAPACITY);
-  input = new Int32Array(INITIAL_CAPACITY);
-  frame = new Float64Array(INITIAL_CAPACITY);
+  t = new Float64Array(0);
+  ttl = new Uint8Array(0);
+  srcMac = new Float64Array(0);
+  input = new Int32Array(0);
+  frame = new Float64Array(0);
   /** Copies seen (retransmissions of the same sequence number add up here). */
-  copies = new Uint32Array(INITIAL_CAPACITY);
+  copies = new Uint32Array(0);
   /**
    * Sequence number -> sample index + 1 (0: empty), open addressing with linear probing, twice
    * the sample capacity. Replaces a Map keyed by 32-bit sequence numbers: half of them exceed
    * 2^31, so every key was a heap number and each sample allocated.
    */
-  private slots = new Int32Array(INITIAL_CAPACITY * 2);
-  private slotShift = 32 - Math.log2(INITIAL_CAPACITY * 2);
+  private slots = new Int32Array(0);
+  private slotShift = 32;
   /**
    * Samples past the arrays' end (only when more than MAX_SAMPLES sequence numbers survive the
    * coarsest mask, i.e. crafted input): indexed here so the table above can never fill up.
@@ -63,6 +65,7 @@ export class SegmentSampler {
 
   /** Sample index of a sequence number, or -1. */
   find(seq: number): number {
+    if (this.size === 0) return -1;
     const want = seq >>> 0;
     const slots = this.slots;
     const m = slots.length - 1;
@@ -92,7 +95,7 @@ export class SegmentSampler {
   }
 
   private grow(): void {
-    const n = Math.min(MAX_SAMPLES, this.seq.length * 2);
+    const n = Math.min(MAX_SAMPLES, Math.max(INITIAL_CAPACITY, this.seq.length * 2));
     const g = <T extends Uint32Array | Float64Array | Uint8Array | Int32Array>(a: T, make: (n: number) => T): T => { const b = make(n); b.set(a); return b; };
     this.seq = g(this.seq, (k) => new Uint32Array(k)); this.len = g(this.len, (k) => new Uint32Array(k));
     this.t = g(this.t, (k) => new Float64Array(k)); this.ttl = g(this.ttl, (k) => new Uint8Array(k));

@@ -3,22 +3,22 @@
  * Typed arrays sized once: adding a value that is already known allocates nothing, and the
  * common case (same value as the previous packet) is one comparison.
  */
+const NONE_F64 = new Float64Array(0);
+const NONE_I32 = new Int32Array(0);
+
 export class ValueSet {
-  readonly values: Float64Array;
-  readonly counts: Float64Array;
-  readonly firstInput: Int32Array;
-  readonly firstFrame: Float64Array;
+  // Allocated with the first value: a stream direction that never carries a packet (and the
+  // millions of streams of a SYN flood) costs no buffers.
+  values: Float64Array = NONE_F64;
+  counts: Float64Array = NONE_F64;
+  firstInput: Int32Array = NONE_I32;
+  firstFrame: Float64Array = NONE_F64;
   size = 0;
   /** Packets whose value did not fit (more distinct values than capacity). */
   overflow = 0;
   private last = -1;
 
-  constructor(readonly capacity: number) {
-    this.values = new Float64Array(capacity);
-    this.counts = new Float64Array(capacity);
-    this.firstInput = new Int32Array(capacity);
-    this.firstFrame = new Float64Array(capacity);
-  }
+  constructor(readonly capacity: number) {}
 
   /** Count one packet with this value; returns true when it differs from the previous packet's. */
   add(v: number, input: number, frame: number): boolean {
@@ -28,6 +28,12 @@ export class ValueSet {
       if (this.values[i] === v) { this.counts[i]++; this.last = i; return last >= 0; }
     }
     if (this.size < this.capacity) {
+      if (this.values.length === 0) {
+        this.values = new Float64Array(this.capacity);
+        this.counts = new Float64Array(this.capacity);
+        this.firstInput = new Int32Array(this.capacity);
+        this.firstFrame = new Float64Array(this.capacity);
+      }
       const i = this.size++;
       this.values[i] = v; this.counts[i] = 1; this.firstInput[i] = input; this.firstFrame[i] = frame;
       this.last = i;
