@@ -68,7 +68,8 @@ describe('large hostile inputs', () => {
     // Ten times the flows may not cost more memory (unbounded state would grow ~10x).
     expect(b.peakBytes).toBeGreaterThan(0);
     expect(b.peakBytes).toBeLessThan(a.peakBytes * 1.25 + 32 * MiB);
-    expect(b.peakBytes).toBeLessThan(1024 * MiB);
+    // Measured 378 MiB (100k flows) and 428 MiB (1M flows) on the CLI; the 200 MiB budget of normal captures is not met here yet.
+    expect(b.peakBytes).toBeLessThan(640 * MiB);
   }, 15 * 60_000);
 
   it('1 GiB of random bytes behind a valid pcap header: a report with the damage named by byte offset', () => {
