@@ -2,8 +2,9 @@
  * Holds a lab capture to its truth manifest (written by scripts/lab/traffic.mjs) using tshark only,
  * so the sample captures and the manifests that later tests trust are checked by an independent tool.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { runAsync } from '../source/tools.js';
 import { join } from 'node:path';
 
 export interface Endpoint { ip: string; port: number | null }
@@ -39,18 +40,8 @@ export function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 }
 
-export function runTool(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    p.stdout.on('data', (d: Buffer) => out.push(d));
-    p.stderr.on('data', (d: Buffer) => err.push(d));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(Buffer.concat(out).toString('utf8'))
-      : reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${Buffer.concat(err).toString()}`))));
-  });
-}
+/** Runs a tool, resolving with its stdout (the shared test helper). */
+export const runTool = runAsync;
 
 /** One TCP segment as tshark decodes it. */
 export interface Seg {
