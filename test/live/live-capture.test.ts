@@ -73,7 +73,8 @@ describe.runIf(runLive)('live capture on a veth pair in network namespaces', () 
     expect(r.timestampPrecision).toBe('nano');
     // Microsecond timestamps scaled to ns would all be multiples of 1000.
     expect(r.nsNonZero).toBeGreaterThan(r.frames / 2);
-    expect(r.monotonic).toBe(true);
+    // In arrival order; a stamp may trail its predecessor by a little when CPUs stamp (seen in CI), never by 1 ms.
+    expect(r.maxBackNs).toBeLessThan(1_000_000);
     expect(r.stats.dropped).toBe(0);
     expect(r.summary.droppedPackets).toBe(0);
     expect(r.stats.batches).toBeGreaterThan(0);

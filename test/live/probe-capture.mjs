@@ -16,10 +16,15 @@ const expected = Number(values.bytes);
 let payloadToServer = 0, payloadFromServer = 0, tcpFrames = 0, frames = 0;
 let nsNonZero = 0, monotonic = true, prevSec = -1, prevNsec = 0, maxOrigLen = 0, maxCapLen = 0;
 let offsetsOk = true;
+let maxBackNs = 0;
 const sink = (f) => {
   frames++;
   if (f.fileOffset !== -1 || f.frameNumber !== frames) offsetsOk = false;
-  if (f.tsSec < prevSec || (f.tsSec === prevSec && f.tsNsec < prevNsec)) monotonic = false;
+  if (f.tsSec < prevSec || (f.tsSec === prevSec && f.tsNsec < prevNsec)) {
+    // The kernel stamps packets per CPU: on several cores a stamp can trail the previous one slightly.
+    monotonic = false;
+    maxBackNs = Math.max(maxBackNs, (prevSec - f.tsSec) * 1e9 + (prevNsec - f.tsNsec));
+  }
   prevSec = f.tsSec; prevNsec = f.tsNsec;
   if (f.tsNsec % 1000 !== 0) nsNonZero++;
   maxOrigLen = Math.max(maxOrigLen, f.originalLength);
@@ -66,6 +71,6 @@ await cap.stop();
 await cap.stop();  // idempotent
 const stats = cap.stats();
 console.log(JSON.stringify({
-  received, frames, tcpFrames, payloadToServer, payloadFromServer, nsNonZero, monotonic, offsetsOk,
+  received, frames, tcpFrames, payloadToServer, payloadFromServer, nsNonZero, monotonic, maxBackNs, offsetsOk,
   maxOrigLen, maxCapLen, stats, summary: cap.summary, timestampPrecision: cap.timestampPrecision,
 }));
