@@ -7,6 +7,7 @@ import type { PathReport } from './path/path-types.js';
 
 export type { PathReport } from './path/path-types.js';
 import type { MigrationHealthReport, StreamHealthReport } from './health/health-types.js';
+import type { LogFileReport } from '../logs/vmkernel-log.js';
 
 export type { DirectionHealthReport, MigrationHealthReport, StreamHealthReport } from './health/health-types.js';
 
@@ -172,21 +173,8 @@ export interface LogMigrationReport extends MigrationLogReport {
   captureMigrationIds: number[];
 }
 
-export interface LogFileSummary {
-  path: string;
-  compressed: boolean;
-  lines: number;
-  untimedLines: number;
-  longLines: number;
-  firstTime: string | null;
-  lastTime: string | null;
-  migrationLines: number;
-  /** Lines that looked like migration or bandwidth lines in no known format: ignored, counted. */
-  unknownFormatLines: number;
-  firstUnknownLine: number | null;
-  hostIps: string[];
-  error: { message: string; offset: number } | null;
-}
+/** A log file as the report shows it: the reader's account without its internal epoch numbers. */
+export type LogFileSummary = Omit<LogFileReport, 'firstEpoch' | 'lastEpoch'>;
 
 export interface LogCorrelationReport {
   files: LogFileSummary[];
