@@ -1,0 +1,98 @@
+/**
+ * Read + decode on a worker thread, analysis on this one: the main side of decode-worker.ts.
+ * Frames arrive in file order through the shared ring (frame-ring.ts) as the same reused Frame and
+ * DecodedPacket a single-threaded run would produce (test/cli/threads.test.ts compares whole
+ * analyses). Falls back to nothing: callers choose (decodeWorkerAvailable) and keep the
+ * single-threaded path for one core, standard input and live capture.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { InputSummary } from '../source/capture-source.js';
+import { newFrame, type Frame } from '../source/frame.js';
+import { DecodedPacket } from './packet.js';
+import { FrameUnpacker, recordViews, W_SIZE } from './packed-frame.js';
+import { newRingMemory, RingReader, type RingMemory } from './frame-ring.js';
+import type { DecodeWorkerData, DecodeWorkerMessage } from './decode-worker.js';
+
+/**
+ * Receives each frame with its decoded headers. Cleanly decoded TCP frames come without their
+ * bytes (frame.data is empty): analyses after decoding read headers, not bytes.
+ */
+export type DecodedFrameSink = (frame: Frame, pkt: DecodedPacket) => void;
+
+const WORKER_URL = new URL('./decode-worker.js', import.meta.url);
+
+/** The compiled worker script exists (not when running from TypeScript sources, e.g. under vitest). */
+export function decodeWorkerAvailable(): boolean {
+  return existsSync(fileURLToPath(WORKER_URL));
+}
+
+/** Default number of decode workers: one core stays with the analysis. */
+export function defaultDecodeThreads(): number {
+  return Math.max(0, availableParallelism() - 1);
+}
+
+/** A worker already reading and decoding one input into its ring, ahead of the analysis. */
+export class DecodeAhead {
+  private readonly memory: RingMemory = newRingMemory();
+  private readonly worker: Worker;
+  private message: DecodeWorkerMessage | null = null;
+  private failure: Error | null = null;
+  private exited = false;
+  private readonly settled: Promise<void>;
+
+  constructor(readonly path: string, chunkSize?: number) {
+    this.worker = new Worker(WORKER_URL, { workerData: { path, chunkSize, memory: this.memory } satisfies DecodeWorkerData });
+    this.settled = new Promise<void>((resolve) => {
+      this.worker.on('message', (m: DecodeWorkerMessage) => { this.message = m; });
+      this.worker.on('error', (e: Error) => { this.failure = e; });
+      this.worker.on('exit', () => { this.exited = true; resolve(); });
+    });
+  }
+
+  /**
+   * Hand every frame to `sink` on this thread, in order; resolves with the reader's summary.
+   * An exception from the sink stops the worker and propagates.
+   */
+  async drain(inputIndex: number, sink: DecodedFrameSink, onProgress?: (bytesRead: number, totalBytes: number | null) => void): Promise<InputSummary> {
+    const reader = new RingReader(this.memory);
+    const views = recordViews(this.memory.ring);
+    const i32 = views.i32;
+    const frame = newFrame();
+    frame.inputIndex = inputIndex;
+    const pkt = new DecodedPacket();
+    const unpacker = new FrameUnpacker(Buffer.from(this.memory.ring));
+    try {
+      for (;;) {
+        const signal = reader.signal;
+        for (let at = reader.next(); at >= 0; at = reader.next()) {
+          unpacker.unpack(views, at, frame, pkt);
+          sink(frame, pkt);
+          reader.consume(i32[(at >> 2) + W_SIZE]);
+        }
+        reader.release();
+        onProgress?.(reader.rawRead, reader.total);
+        if (reader.done) break;
+        if (this.exited || this.failure) break;
+        await reader.waitForMore(signal, 250);
+      }
+    } catch (err) {
+      reader.abort();
+      await this.worker.terminate();
+      throw err;
+    }
+    await this.settled;
+    const m = this.message;
+    if (reader.done && m?.summary) return m.summary as InputSummary;
+    const why = this.failure?.message ?? m?.error ?? 'it stopped without a result';
+    throw new Error(`${this.path}: the decode worker failed (${why}); run again with --threads 0 to read on one thread, and report this`);
+  }
+
+  /** Stop reading (the analysis ended early). */
+  async cancel(): Promise<void> {
+    new RingReader(this.memory).abort();
+    await this.worker.terminate();
+  }
+}
