@@ -8,6 +8,7 @@ import { attachStandardAnalyses } from './standard-analyses.js';
 import { sha256File } from './sha256-file.js';
 import { readVmkernelLogs } from '../logs/vmkernel-log.js';
 import { LogCorrelation, type LogCorrelationOptions } from './log-correlation.js';
+import { DecodeAhead, decodeWorkerAvailable, defaultDecodeThreads } from '../decode/read-decoded.js';
 
 export interface AnalyzeFilesOptions {
   /** Explicit capture points (file -> point name, from --point); others get the default plan. */
@@ -19,6 +20,11 @@ export interface AnalyzeFilesOptions {
   /** ESXi vmkernel.log files (plain or gzip, either host, any rotation) to correlate with (--vmkernel-log). */
   vmkernelLogs?: string[];
   logCorrelation?: Partial<LogCorrelationOptions>;
+  /**
+   * Worker threads that read and decode inputs ahead of the analysis (--threads). Default: one per
+   * spare core. 0: everything on this thread. Standard input is always read here.
+   */
+  threads?: number;
 }
 
 /** Offline analysis: files -> frames -> the same Analyzer that live capture feeds -> result. */
@@ -26,16 +32,32 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
   const analyzer = new Analyzer(options);
   const enrichers = attachStandardAnalyses(analyzer);
   opts.setup?.(analyzer);
-  for (const { path, point, interfacePoints } of planInputs(paths, opts.points ?? new Map())) {
-    let sizeBytes: number | null = null;
-    try { const st = statSync(path); if (st.isFile()) sizeBytes = st.size; } catch { /* reported by the reader */ }
-    const index = analyzer.addInput({ path, point, interfacePoints, sha256: null, sizeBytes });
-    const [summary, sha256] = await Promise.all([
-      readCapture(path, analyzer.onFrame, { inputIndex: index, onProgress: opts.onProgress ? (b, t) => opts.onProgress!(path, b, t) : undefined }),
-      path === '-' || sizeBytes === null ? Promise.resolve(null) : sha256File(path),
-    ]);
-    analyzer.metas[index].sha256 = sha256;
-    analyzer.finishInput(index, summary);
+  const plan = planInputs(paths, opts.points ?? new Map());
+  const threads = decodeWorkerAvailable() ? Math.max(0, Math.floor(opts.threads ?? defaultDecodeThreads())) : 0;
+  // Inputs are analysed in order; up to `threads` of them are read and decoded ahead, each on its own worker.
+  const ahead: Array<DecodeAhead | undefined> = [];
+  const startAhead = (i: number): void => {
+    if (i < plan.length && ahead[i] === undefined && plan[i].path !== '-') ahead[i] = new DecodeAhead(plan[i].path);
+  };
+  try {
+    for (let i = 0; i < plan.length; i++) {
+      for (let j = i; j < i + threads; j++) startAhead(j);
+      const { path, point, interfacePoints } = plan[i];
+      let sizeBytes: number | null = null;
+      try { const st = statSync(path); if (st.isFile()) sizeBytes = st.size; } catch { /* reported by the reader */ }
+      const index = analyzer.addInput({ path, point, interfacePoints, sha256: null, sizeBytes });
+      const onProgress = opts.onProgress ? (b: number, t: number | null) => opts.onProgress!(path, b, t) : undefined;
+      const worker = ahead[i];
+      const [summary, sha256] = await Promise.all([
+        worker ? worker.drain(index, analyzer.onDecoded, onProgress) : readCapture(path, analyzer.onFrame, { inputIndex: index, onProgress }),
+        path === '-' || sizeBytes === null ? Promise.resolve(null) : sha256File(path),
+      ]);
+      ahead[i] = undefined;
+      analyzer.metas[index].sha256 = sha256;
+      analyzer.finishInput(index, summary);
+    }
+  } finally {
+    await Promise.all(ahead.map((w) => w?.cancel()));
   }
   if (opts.vmkernelLogs && opts.vmkernelLogs.length > 0) {
     const corr = new LogCorrelation(await readVmkernelLogs(opts.vmkernelLogs), opts.logCorrelation);

@@ -51,11 +51,13 @@ export class Analyzer {
   readonly pointNames: string[] = [];
   /** Port -> KIND_VMOTION / KIND_NFC / 0. */
   private readonly portKind = new Uint8Array(65536);
-  private readonly pkt = new DecodedPacket();
+  /** Decoded into by onFrame; onDecoded callers bring their own. */
+  private readonly ownPkt = new DecodedPacket();
+  private last: DecodedPacket = this.ownPkt;
 
   /** The headers of the frame most recently passed to onFrame (reused: read it inside the same call chain). */
   get lastPacket(): DecodedPacket {
-    return this.pkt;
+    return this.last;
   }
 
   constructor(readonly options: AnalyzerOptions) {
@@ -124,9 +126,17 @@ export class Analyzer {
   }
 
   readonly onFrame: FrameSink = (frame: Frame): void => {
-    const pkt = this.pkt;
+    decodeFrame(frame, this.ownPkt);
+    this.onDecoded(frame, this.ownPkt);
+  };
+
+  /**
+   * A frame whose headers were already decoded (by a decode worker, see src/decode/read-decoded.ts).
+   * `pkt` is the caller's reused struct: it becomes lastPacket until the next frame.
+   */
+  readonly onDecoded = (frame: Frame, pkt: DecodedPacket): void => {
+    this.last = pkt;
     const stats = this.inputs[frame.inputIndex];
-    decodeFrame(frame, pkt);
     const t = this.clock.toT(frame.tsSec, frame.tsNsec);
     const point = this.pointOfFrame(stats, frame);
     stats.countFrame(frame, pkt);

@@ -28,6 +28,8 @@ export interface AnalyzeCliOptions {
   failOn?: 'routed';
   /** --vmkernel-log files or directories. */
   vmkernelLog?: string[];
+  /** --threads: decode workers (undefined: one per spare core). */
+  threads?: number;
   /** --log-offset: capture time = log time + seconds. */
   logOffset?: number;
 }
@@ -64,7 +66,7 @@ export function fileRunOptions(files: string[], o: AnalyzeCliOptions): { options
   if (files.filter((f) => f === '-').length > 1) throw new Error('standard input ("-") can be given only once');
   return {
     options,
-    run: { points, vmkernelLogs: logs, logCorrelation: o.logOffset === undefined ? undefined : { offsetSeconds: o.logOffset } },
+    run: { points, vmkernelLogs: logs, logCorrelation: o.logOffset === undefined ? undefined : { offsetSeconds: o.logOffset }, threads: o.threads },
   };
 }
 

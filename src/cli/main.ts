@@ -102,7 +102,8 @@ function withAnalysisOptions(cmd: Command, o: { files: boolean }): Command {
     cmd
       .option('--point <name=files>', 'capture point of files (repeatable): pieces of one capture share a point, e.g. --point esx-a=a1.pcap,a2.pcap', repeat)
       .option('--vmkernel-log <file>', 'ESXi vmkernel.log of either host (repeatable; plain or .gz rotations, or a vm-support log directory): attach migration ids, host bandwidth estimates, encrypted flag; split concurrent / join multi-NIC migrations', repeat)
-      .option('--log-offset <seconds>', 'host log clock offset: capture time = log time + seconds (default: estimated per host)', parseSignedSeconds);
+      .option('--log-offset <seconds>', 'host log clock offset: capture time = log time + seconds (default: estimated per host)', parseSignedSeconds)
+      .option('--threads <n>', 'worker threads that read and decode files ahead of the analysis (default: CPUs - 1; 0: one thread)', parseIntArg(0, 64));
   }
   return cmd;
 }
