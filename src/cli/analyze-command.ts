@@ -28,6 +28,8 @@ export interface AnalyzeCliOptions {
   failOn?: 'routed';
   /** --vmkernel-log files or directories. */
   vmkernelLog?: string[];
+  /** --sha256: hash every input for the report. */
+  sha256?: boolean;
   /** --threads: decode workers (undefined: one per spare core). */
   threads?: number;
   /** --log-offset: capture time = log time + seconds. */
@@ -118,7 +120,7 @@ export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise
     return 2;
   }
   const progress = makeProgress(o.progress);
-  const result = await analyzeFiles(files, prepared.options, { ...prepared.run, onProgress: progress.update });
+  const result = await analyzeFiles(files, prepared.options, { ...prepared.run, hashInputs: o.sha256 === true, onProgress: progress.update });
   progress.done();
   if (!writeReport(renderReport(result, o), o.output)) return 3;
   // An unreadable input (3) wins over --fail-on (4): the check could not see everything.

@@ -35,7 +35,7 @@ export async function runEvidence(files: string[], o: EvidenceCliOptions, comman
     return err instanceof BundleError ? 2 : 3;
   }
   const progress = makeProgress(o.progress);
-  const result = await analyzeFiles(files, prepared.options, { ...prepared.run, onProgress: progress.update });
+  const result = await analyzeFiles(files, prepared.options, { ...prepared.run, hashInputs: true, onProgress: progress.update });
   progress.done();
   const failed = reportInputProblems(result);
   try {

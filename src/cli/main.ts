@@ -42,6 +42,7 @@ export function buildProgram(onExitCode: (code: number) => void): Command {
   withReportOptions(withAnalysisOptions(program.command('analyze')
     .description('analyse capture files (pcap, pcapng, gzip-compressed; "-" reads standard input)')
     .argument('<files...>', 'capture files'), { files: true }))
+    .option('--sha256', "include each input file's SHA-256 in the report (evidence bundles always do; costs about as much CPU as the analysis)")
     .option('--no-progress', 'no progress display on stderr')
     .action(async (files: string[], o) => {
       onExitCode(await runAnalyze(files, o));

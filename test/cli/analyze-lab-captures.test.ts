@@ -28,7 +28,7 @@ describe.each(FILES)('analyze %s', (file) => {
   const path = join(CAPTURES, file);
   let result: any;
   beforeAll(() => {
-    const r = runJson(['analyze', path]);
+    const r = runJson(['analyze', path, '--sha256']);
     expect(r.code, r.stderr).toBe(0);
     result = r.result;
   });
@@ -107,6 +107,13 @@ describe.each(FILES)('analyze %s', (file) => {
     expect(epoch(inp.firstPacketTime)).toBe(first);
     expect(epoch(inp.lastPacketTime)).toBe(last);
     expect(inp.sha256).toBe(tool('sha256sum', [path]).split(' ')[0]);
+  });
+
+  it('hashes inputs only when asked (--sha256): the hash costs about as much CPU as the analysis', () => {
+    const r = runJson(['analyze', path]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.result.inputs[0].sha256).toBeNull();
+    expect(r.result.streams).toEqual(result.streams);
   });
 
   it('numbers frames as Wireshark does: each stream starts at the frame tshark shows for its first packet', () => {
