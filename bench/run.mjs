@@ -121,6 +121,8 @@ const median = (a) => { const b = a.filter((x) => !Number.isNaN(x)).sort((x, y) 
 function toolsFor(file, millions) {
   const tools = [
     { name: 'analyze', cmd: process.execPath, args: [join(root, 'bin', 'vmotion-analyzer.js'), 'analyze', file, '-f', 'json', '--no-progress'] },
+    // The same analysis on one thread: what the decode worker (src/decode/read-decoded.ts) buys.
+    { name: 'analyze --threads 0', cmd: process.execPath, args: [join(root, 'bin', 'vmotion-analyzer.js'), 'analyze', file, '-f', 'json', '--no-progress', '--threads', '0'] },
     { name: 'tcpdump', cmd: 'tcpdump', args: ['-r', file, '-w', '/dev/null'] },
     { name: 'tcptrace', cmd: 'tcptrace', args: ['-n', '-l', file] },
   ];
@@ -173,18 +175,20 @@ async function parallelCheck(file, millions) {
   linkSync(file, b); // a second name for the same bytes: a separate capture point, no extra disk
   const node = process.execPath;
   const bin = join(root, 'bin', 'vmotion-analyzer.js');
-  const one = [], two = [], conc = [];
+  const one = [], two = [], twoSingle = [], conc = [];
   const runs = Math.min(opts.runs, 2);
   for (let r = 0; r < runs; r++) {
     one.push((await measure(node, [bin, 'analyze', file, '-f', 'json', '--no-progress'])).wall);
     two.push((await measure(node, [bin, 'analyze', file, b, '-f', 'json', '--no-progress'])).wall);
+    twoSingle.push((await measure(node, [bin, 'analyze', file, b, '-f', 'json', '--no-progress', '--threads', '0'])).wall);
     const t0 = process.hrtime.bigint();
     await Promise.all([measure(node, [bin, 'analyze', file, '-f', 'json', '--no-progress']), measure(node, [bin, 'analyze', b, '-f', 'json', '--no-progress'])]);
     conc.push(Number(process.hrtime.bigint() - t0) / 1e9);
-    log(`  ${millions}M parallel check round ${r + 1}: one ${one.at(-1).toFixed(2)} s, two inputs ${two.at(-1).toFixed(2)} s, two processes at once ${conc.at(-1).toFixed(2)} s`);
+    log(`  ${millions}M parallel check round ${r + 1}: one ${one.at(-1).toFixed(2)} s, two inputs ${two.at(-1).toFixed(2)} s ` +
+      `(--threads 0: ${twoSingle.at(-1).toFixed(2)} s), two processes at once ${conc.at(-1).toFixed(2)} s`);
   }
   rmSync(b, { force: true });
-  return { runs, one: median(one), twoSequential: median(two), twoConcurrent: median(conc) };
+  return { runs, one: median(one), twoSequential: median(two), twoSingleThread: median(twoSingle), twoConcurrent: median(conc) };
 }
 
 function machine() {
@@ -223,8 +227,8 @@ function report(results, m, loadBefore, loadAfter) {
     if (r.parallel) {
       const p = r.parallel;
       lines.push('', `Several inputs (median of ${p.runs}): one file ${f2(p.one)} s; the same file twice as two inputs of one run ` +
-        `${f2(p.twoSequential)} s (${fx(p.twoSequential / p.one)} one file); two analyze processes at once ${f2(p.twoConcurrent)} s ` +
-        `(${fx(p.twoConcurrent / p.one)}): the best a worker per input could do on this machine.`);
+        `${f2(p.twoSequential)} s (${fx(p.twoSequential / p.one)} one file; ${f2(p.twoSingleThread)} s with --threads 0); ` +
+        `two analyze processes at once ${f2(p.twoConcurrent)} s (${fx(p.twoConcurrent / p.one)}).`);
     }
     lines.push('');
   }

@@ -25,10 +25,19 @@ const C_SIGNAL = 2;
 const C_DONE = 3;
 /** Set by the reader when it gives up: the writer stops instead of waiting for space. */
 const C_ABORT = 4;
+/**
+ * Wake-ups cost a futex call each (tens of microseconds on a busy two-core VM): a side that sleeps
+ * says so, and says when it wants to be woken, so the other side notifies only then. The writer
+ * waits for a quarter of the ring to be free, not for one record, so it does not ping-pong.
+ */
+const C_WRITER_WAITING = 5;
+const C_WAKE_WRITER_AT = 6;
+const C_READER_WAITING = 7;
 // Float64 slots: raw input bytes read so far, and the input's size (-1 unknown).
 const D_RAW_READ = 4;
 const D_TOTAL = 5;
 export const CONTROL_BYTES = 64;
+const WRITER_WAKE_BYTES = SOFT_BYTES / 4;
 
 export interface RingMemory {
   control: SharedArrayBuffer;
@@ -92,7 +101,7 @@ export class RingWriter {
     this.unpublished = 0;
     Atomics.store(this.ctrl, C_WRITTEN, this.written);
     Atomics.add(this.ctrl, C_SIGNAL, 1);
-    Atomics.notify(this.ctrl, C_SIGNAL);
+    if (Atomics.load(this.ctrl, C_READER_WAITING) !== 0) Atomics.notify(this.ctrl, C_SIGNAL);
   }
 
   /** Everything is written: publish and tell the reader. */
@@ -109,8 +118,13 @@ export class RingWriter {
       if (((this.written - this.readCached) | 0) + need <= RING_BYTES) break;
       if (this.aborted) return false;
       if (this.unpublished > 0) this.publish();
-      // Timed, so an abort is noticed even if no notify comes.
+      // Wake when `need` fits and a good part of the ring is free (the reader checks after each release).
+      const wakeAt = (this.written + Math.max(need, WRITER_WAKE_BYTES) - RING_BYTES) | 0;
+      Atomics.store(this.ctrl, C_WAKE_WRITER_AT, wakeAt);
+      Atomics.store(this.ctrl, C_WRITER_WAITING, 1);
+      // Timed, so an abort (or a missed wake-up) is noticed anyway.
       Atomics.wait(this.ctrl, C_READ, this.readCached, 200);
+      Atomics.store(this.ctrl, C_WRITER_WAITING, 0);
     }
     return true;
   }
@@ -173,13 +187,18 @@ export class RingReader {
   release(): void {
     this.unreleased = 0;
     Atomics.store(this.ctrl, C_READ, this.read);
-    Atomics.notify(this.ctrl, C_READ);
+    if (Atomics.load(this.ctrl, C_WRITER_WAITING) !== 0 && ((this.read - Atomics.load(this.ctrl, C_WAKE_WRITER_AT)) | 0) >= 0) {
+      Atomics.notify(this.ctrl, C_READ);
+    }
   }
 
   /** Sleep until the writer publishes (or `timeoutMs` passes), without blocking the event loop. */
   async waitForMore(signal: number, timeoutMs: number): Promise<void> {
+    // Said before waiting: a publish after this sees the flag, one before it changed the signal.
+    Atomics.store(this.ctrl, C_READER_WAITING, 1);
     const r = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.ctrl, C_SIGNAL, signal, timeoutMs);
     if (r.async) await r.value;
+    Atomics.store(this.ctrl, C_READER_WAITING, 0);
   }
 
   abort(): void {
