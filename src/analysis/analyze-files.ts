@@ -43,7 +43,8 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
   // Inputs are analysed in order; up to `threads` of them are read and decoded ahead, each on its own worker.
   const ahead: Array<DecodeAhead | undefined> = [];
   const startAhead = (i: number): void => {
-    if (i < plan.length && ahead[i] === undefined && plan[i].path !== '-') ahead[i] = new DecodeAhead(plan[i].path);
+    if (i >= plan.length || ahead[i] !== undefined || plan[i].path === '-') return;
+    try { ahead[i] = new DecodeAhead(plan[i].path); } catch { /* no thread to be had: this input is read here */ }
   };
   try {
     for (let i = 0; i < plan.length; i++) {
