@@ -51,6 +51,8 @@ export interface ResultContext {
 
 /** Turns the analyzer's state into the plain-data result (schema version 1). */
 export function buildResult(analyzer: Analyzer, enrichers: ResultEnricher[] = [], regroup?: Regroup): AnalysisResult {
+  // The observers' state is read below: hand them the packets still deferred (handshake-only streams).
+  analyzer.tracker.settle();
   const opts = analyzer.options;
   const inputs = analyzer.inputs.map((_, i) => inputReport(analyzer, i));
   const digitsByPoint = new Map<number, number>();

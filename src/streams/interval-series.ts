@@ -4,12 +4,15 @@
  * so a pathological time span cannot exhaust memory; bytes beyond it are counted as dropped.
  */
 export const MAX_BUCKETS = 1 << 20;
+// Shared by every series without data (never written: add and grow replace it): handshake-only
+// streams, a SYN flood's millions of them above all, cost no buffers.
+const NO_DATA = new Float64Array(0);
 
 export class IntervalSeries {
   /** Bucket index of data[0]. */
   base = 0;
   length = 0;
-  data = new Float64Array(0);
+  data = NO_DATA;
   /** Bytes that fell outside the bounded range. */
   droppedBytes = 0;
 

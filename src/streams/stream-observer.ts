@@ -3,12 +3,31 @@ import type { Frame } from '../source/frame.js';
 import type { Stream } from './stream.js';
 
 /**
+ * The packet and frame fields a StreamObserver may read. The tracker defers observers for a
+ * stream's first handshake-only packets and replays them later (see StreamTracker), so these
+ * are all it keeps of such a packet: an observer that reads another field does not compile
+ * until the field is listed here, and the lists are what the tracker copies.
+ */
+export const OBSERVED_PACKET_FIELDS = [
+  'tcpFlags', 'seq', 'ack', 'window', 'payloadLength', 'ipTotalLength', 'ttl', 'hasMacs', 'srcMac', 'dstMac',
+  'dontFragment', 'dscp', 'mss', 'windowScale', 'sackPermitted',
+] as const satisfies ReadonlyArray<keyof DecodedPacket>;
+export const OBSERVED_FRAME_FIELDS = ['inputIndex', 'frameNumber', 'interfaceId'] as const satisfies ReadonlyArray<keyof Frame>;
+export type ObservedPacket = Pick<DecodedPacket, typeof OBSERVED_PACKET_FIELDS[number]>;
+export type ObservedFrame = Pick<Frame, typeof OBSERVED_FRAME_FIELDS[number]>;
+
+/**
  * Later analyses (path evidence, TCP health) hook into the per-packet stream update without
  * a second pass over the capture. Each observer keeps its per-stream state in stream.ext[slot].
+ * Per stream, packets arrive in capture order, but not necessarily when they are read: a
+ * stream's first packets without payload may be delivered only at its next packet, or when the
+ * run's result is built (StreamTracker.settle), so that streams which never prove real (a SYN
+ * flood's) cost no observer state. Observers must therefore not read the stream's core counters
+ * (they may be ahead of the packet) nor keep state across streams that depends on arrival order.
  */
 export interface StreamObserver {
   /** Called for every packet of a tracked stream after the core counters are updated. dir: 0 client->server. */
-  onStreamPacket(stream: Stream, dir: number, pkt: DecodedPacket, frame: Frame, t: number): void;
+  onStreamPacket(stream: Stream, dir: number, pkt: ObservedPacket, frame: ObservedFrame, t: number): void;
 }
 
 /** Sees every decoded frame (ARP, ICMP, anything), e.g. for hop evidence. */

@@ -8,10 +8,20 @@ import { StreamBudget } from './stream-budget.js';
  * chain through Stream.nextInBucket.
  */
 export class StreamTable {
-  private readonly buckets = new Map<number, Stream>();
+  /**
+   * Chain heads by the low bits of the hash, power-of-two sized, grown with the table. An array,
+   * not a Map: a Map rehashed under a flood's insert/delete churn leaves old tables behind that
+   * still point at streams it has evicted, keeping them alive into V8's old generation.
+   */
+  private buckets: Array<Stream | null> = new Array<Stream | null>(1024).fill(null);
+  private mask = 1023;
   private readonly all: Stream[] = [];
-  /** Streams without payload, oldest first (entries that since got payload or were evicted are skipped lazily). */
-  private idle: Stream[] = [];
+  /**
+   * Streams without payload, oldest first (entries that since got payload or were evicted are
+   * skipped lazily). Slots before idleHead are cleared: a queue holding streams it has evicted
+   * would keep them alive long enough to be promoted to V8's old generation.
+   */
+  private idle: Array<Stream | null> = [];
   private idleHead = 0;
   private idleCount = 0;
   private live = 0;
@@ -34,8 +44,8 @@ export class StreamTable {
   /** The stream this packet belongs to at this capture point, or null. Sets this.dir. */
   find(pkt: DecodedPacket, point: number): Stream | null {
     const h = endpointHash(pkt.src, pkt.srcPort) ^ endpointHash(pkt.dst, pkt.dstPort) ^ Math.imul(point + 1, 0x27d4eb2d);
-    for (let s = this.buckets.get(h) ?? null; s !== null; s = s.nextInBucket) {
-      if (s.point !== point || s.ipVersion !== pkt.ipVersion) continue;
+    for (let s = this.buckets[h & this.mask]; s !== null; s = s.nextInBucket) {
+      if (s.hash !== h || s.point !== point || s.ipVersion !== pkt.ipVersion) continue;
       if (s.clientPort === pkt.srcPort && s.serverPort === pkt.dstPort && same(s.clientIp, pkt.src) && same(s.serverIp, pkt.dst)) {
         this.dir = 0; return s;
       }
@@ -69,8 +79,10 @@ export class StreamTable {
       s.clientIp.set(pkt.dst); s.serverIp.set(pkt.src); s.clientPort = pkt.dstPort; s.serverPort = pkt.srcPort; this.dir = 1;
     }
     if (replacing !== null) this.unlink(replacing);
-    s.nextInBucket = this.buckets.get(h) ?? null;
-    this.buckets.set(h, s);
+    if (this.live >= this.buckets.length) this.growBuckets();
+    const b = h & this.mask;
+    s.nextInBucket = this.buckets[b];
+    this.buckets[b] = s;
     this.all.push(s);
     this.live++;
     this.idle.push(s);
@@ -96,7 +108,8 @@ export class StreamTable {
     const idleTarget = Math.floor(b.maxIdle * 3 / 4);
     const q = this.idle;
     while (this.idleCount > idleTarget && this.idleHead < q.length) {
-      const s = q[this.idleHead++];
+      const s = q[this.idleHead]!;
+      q[this.idleHead++] = null;
       if (s.hasPayload || s.evicted) continue;
       this.remove(s);
       this.idleCount--;
@@ -132,14 +145,29 @@ export class StreamTable {
 
   private unlink(old: Stream): void {
     let prev: Stream | null = null;
-    for (let s = this.buckets.get(old.hash) ?? null; s !== null; prev = s, s = s.nextInBucket) {
+    const b = old.hash & this.mask;
+    for (let s = this.buckets[b]; s !== null; prev = s, s = s.nextInBucket) {
       if (s !== old) continue;
-      if (prev === null) {
-        if (s.nextInBucket === null) this.buckets.delete(old.hash); else this.buckets.set(old.hash, s.nextInBucket);
-      } else prev.nextInBucket = s.nextInBucket;
+      if (prev === null) this.buckets[b] = s.nextInBucket; else prev.nextInBucket = s.nextInBucket;
       old.nextInBucket = null;
       return;
     }
+  }
+
+  /** Double the bucket array (chains keep at most one stream per connection, so their order does not matter). */
+  private growBuckets(): void {
+    const next = new Array<Stream | null>(this.buckets.length * 2).fill(null);
+    const mask = next.length - 1;
+    for (let i = 0; i < this.buckets.length; i++) {
+      for (let s = this.buckets[i]; s !== null;) {
+        const after = s.nextInBucket;
+        s.nextInBucket = next[s.hash & mask];
+        next[s.hash & mask] = s;
+        s = after;
+      }
+    }
+    this.buckets = next;
+    this.mask = mask;
   }
 }
 

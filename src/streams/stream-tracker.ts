@@ -1,14 +1,34 @@
 import { DecodedPacket, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
-import type { Frame } from '../source/frame.js';
+import { newFrame, type Frame } from '../source/frame.js';
+import { deferPacket, restorePacket } from './deferred-packet.js';
 import type { RunClock } from './run-clock.js';
 import { Stream } from './stream.js';
 import type { StreamObserver } from './stream-observer.js';
 import { StreamTable } from './stream-table.js';
 
-/** Updates per-stream state with every TCP packet of a tracked stream. */
+/**
+ * Packets without payload at the start of a stream whose observers wait (see onTcp). A SYN
+ * retried to the end of its back-off, or a handshake opened and closed without data, fits.
+ */
+export const MAX_DEFERRED_PACKETS = 8;
+
+/**
+ * Updates per-stream state with every TCP packet of a tracked stream.
+ *
+ * The observers' per-stream state (path evidence, TCP health) is several kilobytes, and a SYN
+ * flood makes a stream of every packet: streams the table soon evicts as idle, but which lived
+ * long enough to be promoted to the old generation, where they piled up as garbage (hundreds of
+ * MiB). So a stream's first packets without payload only get a small copy (DeferredPacket); the
+ * observers see them, in order, when the stream proves real (payload, or more than
+ * MAX_DEFERRED_PACKETS packets), or when the result is built (settle). Evicted streams never cost more.
+ */
 export class StreamTracker {
   readonly table: StreamTable;
   readonly observers: StreamObserver[] = [];
+  // Reused for replays: the same shapes as the decoder's packet and the sources' frames, so the
+  // observers' property accesses stay monomorphic.
+  private readonly replayPkt = new DecodedPacket();
+  private readonly replayFrame = newFrame();
 
   constructor(private readonly clock: RunClock, isServerPort: (port: number) => boolean) {
     this.table = new StreamTable(isServerPort);
@@ -18,12 +38,15 @@ export class StreamTracker {
     const table = this.table;
     let s = table.find(pkt, point);
     const flags = pkt.tcpFlags;
+    let created = false;
     if (s === null) {
       s = this.open(pkt, frame, t, point, kind, null);
+      created = true;
     } else if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && table.dir === 0 && s.finished
       && s.dirs[0].seq.isn !== pkt.seq) {
       // Port reuse: a fresh SYN after the old connection closed is a new connection (as tshark's tcp.stream).
       s = this.open(pkt, frame, t, point, kind, s);
+      created = true;
     }
     const dir = table.dir;
     const d = s.dirs[dir];
@@ -53,8 +76,39 @@ export class StreamTracker {
     if (t < s.firstT) { s.firstT = t; s.firstSec = frame.tsSec; s.firstNsec = frame.tsNsec; s.firstInput = frame.inputIndex; s.firstFrame = frame.frameNumber; }
     if (t >= s.lastT) { s.lastT = t; s.lastSec = frame.tsSec; s.lastNsec = frame.tsNsec; s.lastInput = frame.inputIndex; s.lastFrame = frame.frameNumber; }
     const obs = this.observers;
+    if (s.deferred !== null) {
+      if (len === 0 && s.dirs[0].packets + s.dirs[1].packets <= MAX_DEFERRED_PACKETS) {
+        let last = s.deferred;
+        while (last.next !== null) last = last.next;
+        last.next = deferPacket(pkt, frame, dir, t);
+        return s;
+      }
+      this.replay(s);
+    } else if (created && len === 0 && obs.length > 0) {
+      s.deferred = deferPacket(pkt, frame, dir, t);
+      return s;
+    }
     for (let i = 0; i < obs.length; i++) obs[i].onStreamPacket(s, dir, pkt, frame, t);
     return s;
+  }
+
+  /**
+   * Let the observers see every packet still deferred in the streams kept, before their state is
+   * read (the result is built from it). Idempotent; packets that follow go to them directly.
+   */
+  settle(): void {
+    for (const s of this.table.streams) if (s.deferred !== null) this.replay(s);
+  }
+
+  private replay(s: Stream): void {
+    const pkt = this.replayPkt;
+    const frame = this.replayFrame;
+    const obs = this.observers;
+    for (let d = s.deferred; d !== null; d = d.next) {
+      restorePacket(d, pkt, frame);
+      for (let i = 0; i < obs.length; i++) obs[i].onStreamPacket(s, d.dir, pkt, frame, d.t);
+    }
+    s.deferred = null;
   }
 
   private open(pkt: DecodedPacket, frame: Frame, t: number, point: number, kind: number, replacing: Stream | null): Stream {

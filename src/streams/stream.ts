@@ -1,5 +1,6 @@
 import { SequenceSpace } from './sequence-space.js';
 import { IntervalSeries } from './interval-series.js';
+import type { DeferredPacket } from './deferred-packet.js';
 
 export const KIND_VMOTION = 1;
 export const KIND_NFC = 2;
@@ -51,6 +52,8 @@ export class Stream {
   evicted = false;
   /** Per-observer state (see StreamObserver), indexed by observer slot. */
   readonly ext: unknown[] = [];
+  /** Packets the observers have not seen yet, oldest first (see StreamTracker); null once they are in step. */
+  deferred: DeferredPacket | null = null;
 
   constructor(readonly id: number, readonly kind: number, readonly point: number, readonly hash: number) {}
 

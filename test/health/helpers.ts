@@ -42,6 +42,7 @@ export async function ourFlags(file: string): Promise<{ flags: Map<number, numbe
   observer.trace = (_input, frame, a) => flags.set(frame, a);
   const idx = analyzer.addInput({ path: file, point: 'p', sha256: null, sizeBytes: null });
   await readCapture(file, analyzer.onFrame, { inputIndex: idx });
+  analyzer.tracker.settle(); // handshake-only packets reach the observer late (StreamTracker)
   return { flags, analyzer, observer };
 }
 

@@ -1,8 +1,7 @@
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from '../../decode/packet.js';
-import type { Frame } from '../../source/frame.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../decode/packet.js';
 import type { RunClock } from '../../streams/run-clock.js';
 import type { Stream } from '../../streams/stream.js';
-import type { StreamObserver } from '../../streams/stream-observer.js';
+import type { ObservedFrame, ObservedPacket, StreamObserver } from '../../streams/stream-observer.js';
 import { IntervalSeries } from '../../streams/interval-series.js';
 import {
   A_ACK_LOST_SEGMENT, A_DUPLICATE_ACK, A_FAST_RETRANSMISSION, A_KEEP_ALIVE, A_KEEP_ALIVE_ACK, A_LOST_SEGMENT,
@@ -39,7 +38,7 @@ export class TcpHealthObserver implements StreamObserver {
     return (s.ext[this.slot] as StreamHealth | undefined) ?? null;
   }
 
-  onStreamPacket(stream: Stream, dir: number, pkt: DecodedPacket, frame: Frame, t: number): void {
+  onStreamPacket(stream: Stream, dir: number, pkt: ObservedPacket, frame: ObservedFrame, t: number): void {
     let sh = stream.ext[this.slot] as StreamHealth | undefined;
     if (sh === undefined) { sh = new StreamHealth(); stream.ext[this.slot] = sh; }
     const fwd = sh.dirs[dir];
@@ -117,7 +116,7 @@ export class TcpHealthObserver implements StreamObserver {
     if (seglen > 0) this.onData(fwd, rev, seq | 0, seglen, a, t, frame);
   }
 
-  private count(fwd: DirectionHealth, a: number, seglen: number, seq: number, frame: Frame, t: number, rev: DirectionHealth): void {
+  private count(fwd: DirectionHealth, a: number, seglen: number, seq: number, frame: ObservedFrame, t: number, rev: DirectionHealth): void {
     if ((a & A_RETRANSMISSION) !== 0) {
       fwd.retransmissions++;
       fwd.retransmittedBytes += seglen;
@@ -144,7 +143,7 @@ export class TcpHealthObserver implements StreamObserver {
   }
 
   /** Full-size segments resent at one sequence while the peer never acknowledges past it. */
-  private blackhole(fwd: DirectionHealth, rev: DirectionHealth, seq: number, frame: Frame): void {
+  private blackhole(fwd: DirectionHealth, rev: DirectionHealth, seq: number, frame: ObservedFrame): void {
     const full = fwd.lastIpLength > STANDARD_MTU || (rev.mss > 0 && fwd.lastPayload >= rev.mss * 0.9);
     if (!full) return;
     if (fwd.bigRetransCount > 0 && seq === fwd.bigRetransSeq) fwd.bigRetransCount++;
@@ -171,7 +170,7 @@ export class TcpHealthObserver implements StreamObserver {
     if (sampleT >= 0) d.rtt.add(t - sampleT);
   }
 
-  private onData(fwd: DirectionHealth, rev: DirectionHealth, seq: number, seglen: number, a: number, t: number, frame: Frame): void {
+  private onData(fwd: DirectionHealth, rev: DirectionHealth, seq: number, seglen: number, a: number, t: number, frame: ObservedFrame): void {
     fwd.dataSegments++;
     if (fwd.lastDataT >= 0 && t - fwd.lastDataT > fwd.longestGap) {
       fwd.longestGap = t - fwd.lastDataT;
@@ -196,7 +195,7 @@ export class TcpHealthObserver implements StreamObserver {
     }
   }
 
-  private sizes(fwd: DirectionHealth, rev: DirectionHealth, pkt: DecodedPacket, _t: number, _frame: Frame): void {
+  private sizes(fwd: DirectionHealth, rev: DirectionHealth, pkt: ObservedPacket, _t: number, _frame: ObservedFrame): void {
     const len = pkt.payloadLength;
     fwd.lastPayload = len;
     fwd.lastIpLength = pkt.ipTotalLength;
@@ -208,7 +207,7 @@ export class TcpHealthObserver implements StreamObserver {
     if ((pkt.tcpFlags & TCP_ACK) !== 0) fwd.ackSeen = true;
   }
 
-  private handshake(sh: StreamHealth, fwd: DirectionHealth, dir: number, pkt: DecodedPacket, frame: Frame, t: number): void {
+  private handshake(sh: StreamHealth, fwd: DirectionHealth, dir: number, pkt: ObservedPacket, frame: ObservedFrame, t: number): void {
     const flags = pkt.tcpFlags;
     if ((flags & TCP_SYN) !== 0) {
       if (!fwd.synSeen) { fwd.firstSeq = pkt.seq >>> 0; }

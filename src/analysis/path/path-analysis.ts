@@ -97,11 +97,19 @@ export class PathEnricher implements ResultEnricher {
       multiOf.set(key, compareVantages(g, info));
     }
 
+    // One array per MAC, shared by the facts of every stream it sent for (read-only): a copy per
+    // stream grew with streams x senders (a flood's 1,000 kept streams behind one router MAC: 8 MB).
+    const sharedLists = new Map<string, string[]>();
+    const sendersOf = (key: string): string[] => {
+      let l = sharedLists.get(key);
+      if (l === undefined) { l = [...(sendersOfMac.get(key) ?? [])]; sharedLists.set(key, l); }
+      return l;
+    };
     const signalsOf = new Map<Stream, { signals: Signal[]; evidence: PathEvidence[]; facts: PathFacts }>();
     for (const sr of result.streams) {
       const s = streamsById.get(sr.id);
       if (s === undefined) continue;
-      const facts = this.factsOf(s, refs.get(s) ?? [], multiOf.get(connectionKey(s)) ?? [], sendersOfMac, info);
+      const facts = this.factsOf(s, refs.get(s) ?? [], multiOf.get(connectionKey(s)) ?? [], sendersOf, info);
       const sig = pathSignals(facts);
       signalsOf.set(s, { ...sig, facts });
       const combined = combineSignals(sig.signals, sig.evidence);
@@ -119,7 +127,7 @@ export class PathEnricher implements ResultEnricher {
     result.findings.push(...this.ttlChangedFindings(result, refs), ...this.duplicateIpFindings(analyzer, result));
   }
 
-  private factsOf(s: Stream, vantages: VantageRef[], multi: MultiPointFact[], sendersOfMac: Map<string, Set<string>>, info: (m: number) => MacInfo): PathFacts {
+  private factsOf(s: Stream, vantages: VantageRef[], multi: MultiPointFact[], sendersOf: (key: string) => string[], info: (m: number) => MacInfo): PathFacts {
     const a = formatIp(s.ipVersion, s.clientIp);
     const b = formatIp(s.ipVersion, s.serverIp);
     const macFacts = (set: DirectionPath['srcMac'], withShared: boolean): MacFact[] => {
@@ -129,7 +137,7 @@ export class PathEnricher implements ResultEnricher {
         const claims = this.neighbours.ipsOf(s.point, mac).map((c) => ({ ip: c.ip, frames: c.frames }));
         out.push({
           info: info(mac), count: set.counts[m], first: { input: set.firstInput[m], frame: set.firstFrame[m] },
-          sharedWith: withShared ? [...(sendersOfMac.get(`${s.point}|${mac}`) ?? [])] : [], claims,
+          sharedWith: withShared ? sendersOf(`${s.point}|${mac}`) : [], claims,
         });
       }
       return out.sort((x, y) => y.count - x.count);

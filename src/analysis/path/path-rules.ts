@@ -50,8 +50,8 @@ export interface MacFact {
   info: MacInfo;
   count: number;
   first: FrameRef;
-  /** Other source IPs (same IP version) that sent frames from this MAC at this point. */
-  sharedWith: string[];
+  /** Other source IPs (same IP version) that sent frames from this MAC at this point (one list shared by the MAC's streams). */
+  sharedWith: readonly string[];
   /** Addresses this MAC claimed in ARP / neighbour discovery at this point. */
   claims: Array<{ ip: string; frames: FrameRef[] }>;
 }

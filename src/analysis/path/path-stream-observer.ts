@@ -1,14 +1,12 @@
-import type { DecodedPacket } from '../../decode/packet.js';
-import type { Frame } from '../../source/frame.js';
 import type { Stream } from '../../streams/stream.js';
-import type { StreamObserver } from '../../streams/stream-observer.js';
+import type { ObservedFrame, ObservedPacket, StreamObserver } from '../../streams/stream-observer.js';
 import { MAX_TTL_CHANGE_FRAMES, StreamPath } from './path-evidence.js';
 
 /** Per stream direction and vantage: TTL values, MACs, TTL changes, and a segment sample. */
 export class PathStreamObserver implements StreamObserver {
   constructor(readonly slot: number) {}
 
-  onStreamPacket(stream: Stream, dir: number, pkt: DecodedPacket, frame: Frame, t: number): void {
+  onStreamPacket(stream: Stream, dir: number, pkt: ObservedPacket, frame: ObservedFrame, t: number): void {
     let sp = stream.ext[this.slot] as StreamPath | undefined;
     if (sp === undefined) { sp = new StreamPath(); stream.ext[this.slot] = sp; }
     const d = sp.vantage(frame.interfaceId).dirs[dir];

@@ -10,6 +10,12 @@
 export const MAX_SAMPLES = 4096;
 // Small at first: most streams (handshake-only ones above all) keep a handful of samples; grows by doubling.
 const INITIAL_CAPACITY = 4;
+// Shared by every sampler until its first sample (never written: grow replaces them). A direction
+// that sends nothing costs no buffers: 9 typed arrays, ~1.6 KB, each of its own before.
+const NONE_U32 = new Uint32Array(0);
+const NONE_F64 = new Float64Array(0);
+const NONE_U8 = new Uint8Array(0);
+const NONE_I32 = new Int32Array(0);
 
 export function seqHash(seq: number): number {
   let h = Math.imul(seq ^ (seq >>> 16), 0x45d9f3b);
@@ -21,23 +27,23 @@ export class SegmentSampler {
   /** Samples kept: those with (seqHash(seq) & mask) === 0. */
   mask = 0;
   size = 0;
-  // Empty until the first sample (a direction that never sends costs no buffers), then doubling.
-  seq = new Uint32Array(0);
-  len = new Uint32Array(0);
+  // Empty until the first sample, then doubling.
+  seq = NONE_U32;
+  len = NONE_U32;
   /** Run-relative time of the first copy. */
-  t = new Float64Array(0);
-  ttl = new Uint8Array(0);
-  srcMac = new Float64Array(0);
-  input = new Int32Array(0);
-  frame = new Float64Array(0);
+  t = NONE_F64;
+  ttl = NONE_U8;
+  srcMac = NONE_F64;
+  input = NONE_I32;
+  frame = NONE_F64;
   /** Copies seen (retransmissions of the same sequence number add up here). */
-  copies = new Uint32Array(0);
+  copies = NONE_U32;
   /**
    * Sequence number -> sample index + 1 (0: empty), open addressing with linear probing, twice
    * the sample capacity. Replaces a Map keyed by 32-bit sequence numbers: half of them exceed
    * 2^31, so every key was a heap number and each sample allocated.
    */
-  private slots = new Int32Array(0);
+  private slots = NONE_I32;
   private slotShift = 32;
   /**
    * Samples past the arrays' end (only when more than MAX_SAMPLES sequence numbers survive the
