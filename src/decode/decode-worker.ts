@@ -8,7 +8,7 @@ import { readCapture } from '../source/read-capture.js';
 import type { Frame } from '../source/frame.js';
 import { decodeFrame } from './decode-frame.js';
 import { DecodedPacket } from './packet.js';
-import { packFrame, recordSize, recordViews } from './packed-frame.js';
+import { RecordPacker, recordViews } from './packed-frame.js';
 import { RingWriter, type RingMemory } from './frame-ring.js';
 
 export interface DecodeWorkerData {
@@ -26,15 +26,16 @@ const data = workerData as DecodeWorkerData;
 const writer = new RingWriter(data.memory);
 const views = recordViews(data.memory.ring);
 const pkt = new DecodedPacket();
+const packer = new RecordPacker();
 let stopped = false;
 
 function sink(frame: Frame): void {
   if (stopped) return;
   decodeFrame(frame, pkt);
-  const size = recordSize(frame, pkt);
+  const size = packer.measure(frame, pkt);
   const at = writer.reserve(size);
   if (at < 0) { stopped = true; return; } // the analysis thread gave up: drain the reader quickly
-  packFrame(frame, pkt, views, at);
+  packer.write(frame, pkt, views, at);
   writer.commit(size);
 }
 
