@@ -147,8 +147,8 @@ export class Analyzer {
         // A stream is vMotion if either end is on a vMotion port (a host's 8000 wins over 902).
         const k = this.portKind[pkt.dstPort] === KIND_VMOTION || this.portKind[pkt.srcPort] === KIND_VMOTION ? KIND_VMOTION : kind;
         if (k === KIND_VMOTION) stats.vmotionPackets++; else stats.nfcPackets++;
+        // Packets of tracked streams go to the stream observers only (see PacketObserver).
         this.tracker.onTcp(pkt, frame, t, point, k);
-        this.notifyPacketObservers(pkt, frame, t, point);
         return;
       }
     }

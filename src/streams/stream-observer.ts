@@ -30,7 +30,11 @@ export interface StreamObserver {
   onStreamPacket(stream: Stream, dir: number, pkt: ObservedPacket, frame: ObservedFrame, t: number): void;
 }
 
-/** Sees every decoded frame (ARP, ICMP, anything), e.g. for hop evidence. */
+/**
+ * Sees every decoded frame that is not a packet of a tracked stream (ARP, ICMP, neighbour
+ * discovery, other traffic), e.g. for hop evidence; tracked stream packets go to StreamObservers
+ * (skipping them here saves a call per observer on the bulk path).
+ */
 export interface PacketObserver {
   onPacket(pkt: DecodedPacket, frame: Frame, t: number, point: number): void;
 }
