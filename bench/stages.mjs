@@ -7,8 +7,11 @@
  *   core     + Analyzer.onFrame without the standard analyses (classification, stream table, sequence space, ICMP errors)
  *   path     + the path analysis' observers (TTL/MAC sets, segment sampler, ARP/ND)
  *   analyze  + every standard analysis (path, stream budget, TCP health): what `analyze` runs per frame
- *   hash     SHA-256 of the file alone (analyze-files hashes every input for the evidence)
- * Usage: node bench/stages.mjs FILE [--runs 3] [--only read,decode,core,path,analyze,hash]
+ *   hash     SHA-256 of the file alone (analyze --sha256 and evidence hash every input)
+ *   worker   read + decode + pack on the decode worker, a no-op sink here: the pipeline's floor
+ *   pipeline analyze's default: the worker feeding every standard analysis on this thread
+ * Usage: node bench/stages.mjs FILE [--runs 3] [--only read,decode,core,path,analyze,hash,worker,pipeline]
+ * CPU seconds of the worker stages include the worker thread (process-wide).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -20,6 +23,7 @@ const { DecodedPacket } = await import(new URL('decode/packet.js', dist));
 const { Analyzer, DEFAULT_OPTIONS } = await import(new URL('analysis/analyzer.js', dist));
 const { attachStandardAnalyses } = await import(new URL('analysis/standard-analyses.js', dist));
 const { pathAnalysis } = await import(new URL('analysis/path/path-analysis.js', dist));
+const { DecodeAhead } = await import(new URL('decode/read-decoded.js', dist));
 
 const file = process.argv[2];
 if (!file) { process.stderr.write('usage: node bench/stages.mjs FILE [--runs N]\n'); process.exit(2); }
@@ -54,6 +58,13 @@ const stages = {
   core: () => analyzeWith(() => undefined),
   path: () => analyzeWith((a) => pathAnalysis(a)),
   analyze: () => analyzeWith((a) => attachStandardAnalyses(a)),
+  worker: async () => (await new DecodeAhead(file).drain(0, () => undefined)).packets,
+  pipeline: async () => {
+    const a = new Analyzer(DEFAULT_OPTIONS);
+    attachStandardAnalyses(a);
+    const idx = a.addInput({ path: file, point: 'p', sha256: null, sizeBytes: null });
+    return (await new DecodeAhead(file).drain(idx, a.onDecoded)).packets;
+  },
   hash: () => new Promise((resolve, reject) => {
     const h = createHash('sha256');
     createReadStream(file, { highWaterMark: 1 << 20 }).on('data', (c) => h.update(c)).on('error', reject)
