@@ -48,19 +48,23 @@ export function newRingMemory(): RingMemory {
   return { control: new SharedArrayBuffer(CONTROL_BYTES), ring: new SharedArrayBuffer(RING_BYTES) };
 }
 
-export class RingWriter {
-  private readonly ctrl: Int32Array;
-  private readonly progress: Float64Array;
-  private readonly words: Int32Array;
-  private written = 0;
-  private readCached = 0;
-  private unpublished = 0;
+/** Views both sides keep of the shared memory. */
+abstract class RingSide {
+  protected readonly ctrl: Int32Array;
+  protected readonly progress: Float64Array;
+  protected readonly words: Int32Array;
 
   constructor(mem: RingMemory) {
     this.ctrl = new Int32Array(mem.control);
     this.progress = new Float64Array(mem.control);
     this.words = new Int32Array(mem.ring);
   }
+}
+
+export class RingWriter extends RingSide {
+  private written = 0;
+  private readCached = 0;
+  private unpublished = 0;
 
   /** The reader gave up: stop producing. */
   get aborted(): boolean {
@@ -130,19 +134,10 @@ export class RingWriter {
   }
 }
 
-export class RingReader {
-  private readonly ctrl: Int32Array;
-  private readonly progress: Float64Array;
-  private readonly words: Int32Array;
+export class RingReader extends RingSide {
   private read = 0;
   private writtenCached = 0;
   private unreleased = 0;
-
-  constructor(mem: RingMemory) {
-    this.ctrl = new Int32Array(mem.control);
-    this.progress = new Float64Array(mem.control);
-    this.words = new Int32Array(mem.ring);
-  }
 
   /** Value to pass to waitForMore: read it before draining, so no wake-up is missed. */
   get signal(): number {

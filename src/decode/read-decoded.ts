@@ -2,8 +2,8 @@
  * Read + decode on a worker thread, analysis on this one: the main side of decode-worker.ts.
  * Frames arrive in file order through the shared ring (frame-ring.ts) as the same reused Frame and
  * DecodedPacket a single-threaded run would produce (test/cli/threads.test.ts compares whole
- * analyses). Falls back to nothing: callers choose (decodeWorkerAvailable) and keep the
- * single-threaded path for one core, standard input and live capture.
+ * analyses). The caller decides when to use it (decodeWorkerAvailable, --threads) and keeps the
+ * single-threaded path (readCapture + Analyzer.onFrame) for one core, standard input and live capture.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -64,6 +64,35 @@ describe('decode worker threads', () => {
     expect(report([gz, cut, ...fixtures], 2)).toBe(report([gz, cut, ...fixtures], 0));
   });
 
+  it('frames of several MiB (pcapng allows 16 MiB blocks) cross the ring whole: identical', () => {
+    // UDP, so the frames travel with their bytes: 10, 9 and 3 MiB records use the ring beyond its
+    // usual 4 MiB and wrap around it.
+    const block = (type: number, body: Buffer): Buffer => {
+      const pad = (4 - (body.length % 4)) % 4;
+      const total = 12 + body.length + pad;
+      const b = Buffer.alloc(total);
+      b.writeUInt32LE(type, 0); b.writeUInt32LE(total, 4); body.copy(b, 8); b.writeUInt32LE(total, total - 4);
+      return b;
+    };
+    const shb = Buffer.alloc(16); shb.writeUInt32LE(0x1a2b3c4d, 0); shb.writeUInt16LE(1, 4); shb.writeBigInt64LE(-1n, 8);
+    const idb = Buffer.alloc(8); idb.writeUInt16LE(1, 0);
+    const parts = [block(0x0a0d0d0a, shb), block(1, idb)];
+    [60, 10 << 20, 80, 9 << 20, 3 << 20, 64].forEach((size, i) => {
+      const pkt = Buffer.alloc(size, 0xa5);
+      Buffer.from('00112233445566778899aabb0800', 'hex').copy(pkt, 0);
+      Buffer.from('4500000000004000401100000a0000010a000002', 'hex').copy(pkt, 14); // IPv4, UDP, 10.0.0.1 > 10.0.0.2
+      pkt.writeUInt16BE(Math.min(size - 14, 65535), 16);
+      pkt.writeUInt16BE(40000 + i, 34); pkt.writeUInt16BE(8000, 36);
+      const epb = Buffer.alloc(20); epb.writeUInt32LE(1700000000 + i, 8); epb.writeUInt32LE(size, 12); epb.writeUInt32LE(size, 16);
+      parts.push(block(6, Buffer.concat([epb, pkt])));
+    });
+    const file = join(dir, 'huge.pcapng');
+    writeFileSync(file, Buffer.concat(parts));
+    const single = report([file], 0);
+    expect(single).toContain('"packets": 6');
+    expect(report([file], 1)).toBe(single);
+  });
+
   it('a generated capture (6 migrations, loss, jumbo and TSO frames, noise): identical', () => {
     const file = join(dir, 'gen.pcapng');
     const g = spawnSync(process.execPath, [join(ROOT, 'bench', 'gen-capture.mjs'), '--packets', '300k', '--format', 'pcapng', '-o', file], { encoding: 'utf8' });
