@@ -55,7 +55,7 @@ export class Analyzer {
   private readonly ownPkt = new DecodedPacket();
   private last: DecodedPacket = this.ownPkt;
 
-  /** The headers of the frame most recently passed to onFrame (reused: read it inside the same call chain). */
+  /** The headers of the frame most recently passed to onFrame or onDecoded (reused: read it inside the same call chain). */
   get lastPacket(): DecodedPacket {
     return this.last;
   }
