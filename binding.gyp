@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/capture.cc",
+        "native/frame-packer.cc",
         "native/interfaces.cc"
       ],
       "dependencies": [

@@ -1,8 +1,10 @@
-// Entry point of the vma_pcap addon: live capture over libpcap for vmotion-analyzer.
+// Entry point of the vma_pcap addon: live capture over libpcap for vmotion-analyzer, and the
+// decode worker's native fast path (frame-packer.cc).
 #include <napi.h>
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "frame-packer.h"
 #include "interfaces.h"
 
 namespace {
@@ -15,6 +17,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Capture", vma::Capture::Define(env));
   exports.Set("listInterfaces", Napi::Function::New(env, vma::ListInterfaces, "listInterfaces"));
   exports.Set("libVersion", Napi::Function::New(env, LibVersion, "libVersion"));
+  exports.Set("packFrames", Napi::Function::New(env, vma::PackFrames, "packFrames"));
   return exports;
 }
 

@@ -89,6 +89,23 @@ export class RingWriter extends RingSide {
     return pos;
   }
 
+  /**
+   * Room for a run of records written back to back (the native packer's): like reserve(min), and
+   * spanRoom then says how many contiguous bytes from the returned offset are free (at most max).
+   * commit() the bytes actually written.
+   */
+  reserveSpan(min: number, max: number): number {
+    const at = this.reserve(min);
+    if (at < 0) return -1;
+    const free = RING_BYTES - ((this.written - this.readCached) | 0);
+    // Runs end at the soft limit: only a record bigger than it goes beyond (see reserve).
+    this.spanRoom = Math.min(free, SOFT_BYTES - at, max);
+    return at;
+  }
+
+  /** Bytes free from the offset reserveSpan returned. */
+  spanRoom = 0;
+
   /** The record reserved last is complete. */
   commit(size: number): void {
     this.written = (this.written + size) | 0;

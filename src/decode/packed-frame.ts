@@ -161,7 +161,9 @@ export class RecordPacker {
         w += TUNNEL_WORDS;
       }
       if ((flags & F_SACK) !== 0) {
-        for (let i = 0; i < 8; i++) u32[w + i] = pkt.sack[i];
+        // Edges past the count are stale (reset() leaves them): zeros keep records deterministic.
+        const edges = 2 * pkt.sackCount;
+        for (let i = 0; i < 8; i++) u32[w + i] = i < edges ? pkt.sack[i] : 0;
         w += SACK_WORDS;
       }
       if ((flags & F_ARP) !== 0) {

@@ -42,6 +42,8 @@ export class DecodeAhead {
   private failure: Error | null = null;
   private exited = false;
   private readonly settled: Promise<void>;
+  /** After drain: frames the worker's native packer decoded (0 without the addon). */
+  nativeFrames = 0;
 
   constructor(readonly path: string, chunkSize?: number) {
     this.worker = new Worker(WORKER_URL, { workerData: { path, chunkSize, memory: this.memory } satisfies DecodeWorkerData });
@@ -85,7 +87,10 @@ export class DecodeAhead {
     }
     await this.settled;
     const m = this.message;
-    if (reader.done && m?.summary) return m.summary as InputSummary;
+    if (reader.done && m?.summary) {
+      this.nativeFrames = m.nativeFrames ?? 0;
+      return m.summary as InputSummary;
+    }
     const why = this.failure?.message ?? m?.error ?? 'it stopped without a result';
     throw new Error(`${this.path}: the decode worker failed (${why}); run again with --threads 0 to read on one thread, and report this`);
   }

@@ -22,7 +22,12 @@ export class CaptureParser {
   private streamPos = 0;
   private ended = false;
 
-  constructor(private readonly summary: InputSummary, inputIndex: number, sink: FrameSink) {
+  /**
+   * `release`, if given, is called after every parse of a buffer that may have delivered frames,
+   * before those bytes can change: a sink may keep frames (their data and offset) until then and
+   * handle them in a batch (the decode worker's native fast path does).
+   */
+  constructor(private readonly summary: InputSummary, inputIndex: number, sink: FrameSink, private readonly release?: () => void) {
     this.ctx = new ParseContext(summary, inputIndex, sink);
   }
 
@@ -111,7 +116,9 @@ export class CaptureParser {
       this.reader = this.detect(buf, start);
       if (this.reader === null) return 0;
     }
-    return this.reader.parse(buf, start, end, base);
+    const used = this.reader.parse(buf, start, end, base);
+    this.release?.();
+    return used;
   }
 
   private detect(buf: Buffer, pos: number): UnitReader | null {

@@ -10,6 +10,11 @@ export interface ReadCaptureOptions {
   inputIndex: number;
   onProgress?: (bytesRead: number, totalBytes: number | null) => void;
   chunkSize?: number;
+  /**
+   * Called whenever the bytes of the frames delivered so far may change next (see CaptureParser):
+   * until then a sink may keep frame.data/offset and decode them in a batch.
+   */
+  onRelease?: () => void;
 }
 
 const DEFAULT_CHUNK = 1024 * 1024;
@@ -22,7 +27,7 @@ const DEFAULT_CHUNK = 1024 * 1024;
 export async function readCapture(path: string, sink: FrameSink, opts: ReadCaptureOptions): Promise<InputSummary> {
   const summary = newInputSummary(path);
   const chunkSize = Math.max(4096, opts.chunkSize ?? DEFAULT_CHUNK);
-  const parser = new CaptureParser(summary, opts.inputIndex, sink);
+  const parser = new CaptureParser(summary, opts.inputIndex, sink, opts.onRelease);
   let fh: FileHandle | null = null;
   let rawRead = 0;
   let total: number | null = null;

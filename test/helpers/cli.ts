@@ -10,9 +10,9 @@ const BIN = join(ROOT, 'bin', 'vmotion-analyzer.js');
 export interface CliRun { code: number; stdout: string; stderr: string }
 
 /** Runs the built CLI (npm test builds dist/ first). */
-export function runCli(args: string[], opts: { input?: Buffer | string; cwd?: string } = {}): CliRun {
+export function runCli(args: string[], opts: { input?: Buffer | string; cwd?: string; env?: Record<string, string> } = {}): CliRun {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, input: opts.input, maxBuffer: 256 * 1024 * 1024, encoding: 'buffer', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, input: opts.input, env: opts.env ? { ...process.env, ...opts.env } : undefined, maxBuffer: 256 * 1024 * 1024, encoding: 'buffer', timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }
 

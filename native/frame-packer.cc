@@ -1,0 +1,353 @@
+// Decode + pack fast path for the decode worker (see frame-packer.h). Every check below mirrors
+// the TypeScript decoder (src/decode/decode-frame.ts, ethernet.ts, ipv4.ts, ipv6.ts, tcp.ts); where
+// that decoder would stop, or take a branch this file does not implement, the frame is handed back
+// (FALLBACK) and decoded in TypeScript. The record layout is packed-frame.ts's, word for word.
+#include "frame-packer.h"
+
+#include <cstdint>
+#include <cstring>
+
+namespace vma {
+namespace {
+
+// --- the frame descriptors the worker batches (decode-worker.ts, NativeFrameBatch) --------------
+constexpr int kDescriptorSlots = 10;
+enum Descriptor {
+  kOffset = 0, kCaptured, kOriginal, kTsSec, kTsNsec, kFrameNumber, kFileOffset, kLinkType, kFcs, kInterface,
+};
+
+// --- packed-frame.ts layout ------------------------------------------------------------------
+constexpr uint32_t F_PACKED = 1, F_SACK = 4, F_V6 = 64;
+constexpr int D_TS_SEC = 1, D_FRAME_NUMBER = 2, D_FILE_OFFSET = 3, D_SRC_MAC = 4, D_DST_MAC = 5;
+constexpr int D_IP_TOTAL_LENGTH = 6, D_PAYLOAD_LENGTH = 7;
+constexpr int W_SIZE = 0, W_FLAGS = 1;
+constexpr int W_TS_NSEC = 16, W_CAPTURED = 17, W_ORIGINAL = 18, W_LINK_TYPE = 19, W_FCS = 20, W_INTERFACE = 21;
+constexpr int W_BITS = 22, W_PORTS = 23, W_SEQ = 24, W_ACK = 25, W_TCP = 26;
+constexpr int W_SRC0 = 27, W_DST0 = 28, W_L3_OFFSET = 29, W_L4_OFFSET = 30, W_IP_HEADER_LENGTH = 31, W_IP_ID = 32;
+constexpr int W_PAYLOAD_CAPTURED = 33, W_MSS = 34, W_WINDOW_SCALE = 35, W_TS_VAL = 36, W_TS_ECR = 37, W_L4_PROTOCOL = 38;
+constexpr int W_ETHER_TYPE = 39, W_VLAN_COUNT = 40, W_VLAN0 = 41, W_VLAN1 = 42, W_SLL_TYPE = 43, W_FLOW_LABEL = 44;
+constexpr int W_FRAGMENT_OFFSET = 45;
+constexpr int BASE_WORDS = 46, V6_WORDS = 6, SACK_WORDS = 8;
+constexpr uint32_t B_HAS_MACS = 1, B_IP_LENGTH_FROM_FRAME = 2, B_DONT_FRAGMENT = 4;
+constexpr uint32_t B_SACK_PERMITTED = 32, B_HAS_TIMESTAMP = 64, B_TCP_OPTIONS_MALFORMED = 128;
+/** The largest record this file writes: base + IPv6 words + SACK edges. */
+constexpr int kMaxRecordBytes = (BASE_WORDS + V6_WORDS + SACK_WORDS) * 4;
+
+constexpr int LINKTYPE_ETHERNET = 1;
+constexpr int kMaxVlanTags = 8;
+
+enum Status { kDone = 0, kNeedRoom = 1, kFallback = 2 };
+
+/** The decoded fields of one frame (the part of DecodedPacket a clean TCP decode sets). */
+struct Packet {
+  double srcMac, dstMac;
+  int vlanCount, vlan0, vlan1, etherType;
+  int ipVersion;
+  uint32_t src[4], dst[4];
+  int ttl, dscp, ecn;
+  uint32_t flowLabel;
+  int64_t l3, l4;  // absolute offsets into the data
+  int ipHeaderLength;
+  int64_t ipTotalLength;
+  bool ipLengthFromFrame, dontFragment;
+  int ipId;
+  int srcPort, dstPort;
+  uint32_t seq, ack;
+  int tcpFlags, window, tcpHeaderLength;
+  int64_t payloadLength, payloadCaptured;
+  int mss, windowScale;
+  bool sackPermitted, hasTimestamp, tcpOptionsMalformed;
+  int sackCount;
+  uint32_t sack[8];
+  uint32_t tsVal, tsEcr;
+};
+
+inline uint32_t U16(const uint8_t* b, int64_t o) { return (uint32_t(b[o]) << 8) | b[o + 1]; }
+inline uint32_t U32(const uint8_t* b, int64_t o) {
+  return (uint32_t(b[o]) << 24) | (uint32_t(b[o + 1]) << 16) | (uint32_t(b[o + 2]) << 8) | b[o + 3];
+}
+inline double Mac48(const uint8_t* b, int64_t o) { return double(U16(b, o)) * 4294967296.0 + double(U32(b, o + 2)); }
+
+/** tcp.ts decodeTcpOptions: true when an option was cut by the capture (a stop: fall back). */
+bool TcpOptions(const uint8_t* b, int64_t start, int64_t end, int64_t hdrEnd, Packet& p) {
+  if (end - start == 12 && b[start] == 1 && b[start + 1] == 1 && b[start + 2] == 8 && b[start + 3] == 10) {
+    p.hasTimestamp = true;
+    p.tsVal = U32(b, start + 4);
+    p.tsEcr = U32(b, start + 8);
+    return false;
+  }
+  int64_t q = start;
+  while (q < end) {
+    const int kind = b[q];
+    if (kind == 0) return false;
+    if (kind == 1) { q++; continue; }
+    if (q + 1 >= hdrEnd) { p.tcpOptionsMalformed = true; return false; }
+    if (q + 1 >= end) return true;
+    const int len = b[q + 1];
+    if (len < 2 || q + len > hdrEnd) { p.tcpOptionsMalformed = true; return false; }
+    if (q + len > end) return true;
+    switch (kind) {
+      case 2:
+        if (len == 4) p.mss = int(U16(b, q + 2)); else p.tcpOptionsMalformed = true;
+        break;
+      case 3:
+        if (len == 3) p.windowScale = b[q + 2]; else p.tcpOptionsMalformed = true;
+        break;
+      case 4:
+        if (len == 2) p.sackPermitted = true; else p.tcpOptionsMalformed = true;
+        break;
+      case 5: {
+        const int blocks = (len - 2) >> 3;
+        if ((len - 2) % 8 != 0 || blocks == 0 || blocks > 4) { p.tcpOptionsMalformed = true; break; }
+        for (int i = 0; i < blocks; i++) {
+          p.sack[2 * i] = U32(b, q + 2 + 8 * i);
+          p.sack[2 * i + 1] = U32(b, q + 6 + 8 * i);
+        }
+        p.sackCount = blocks;
+        break;
+      }
+      case 8:
+        if (len == 10) { p.hasTimestamp = true; p.tsVal = U32(b, q + 2); p.tsEcr = U32(b, q + 6); } else p.tcpOptionsMalformed = true;
+        break;
+      default:
+        break;
+    }
+    q += len;
+  }
+  return false;
+}
+
+/** Decode one frame; false: leave it to the TypeScript decoder. */
+bool Decode(const uint8_t* b, int64_t dataLength, const double* d, Packet& p) {
+  if (int(d[kLinkType]) != LINKTYPE_ETHERNET) return false;
+  // decode-frame.ts: lengths clamped the same way.
+  const int64_t start = int64_t(d[kOffset]);
+  const int64_t captured = int64_t(d[kCaptured]);
+  const int64_t original = int64_t(d[kOriginal]);
+  const int64_t fcs = d[kFcs] > 0 ? int64_t(d[kFcs]) : 0;
+  const int64_t onWire = original > captured ? original : captured;
+  int64_t wireEnd = start + onWire - fcs;
+  if (wireEnd < start) wireEnd = start;
+  int64_t end = start + (captured > 0 ? captured : 0);
+  if (end > dataLength) end = dataLength;
+  if (end > wireEnd) end = wireEnd;
+  if (end < start) end = start;
+
+  // ethernet.ts
+  int64_t o = start;
+  if (end - o < 14) return false;
+  p.dstMac = Mac48(b, o);
+  p.srcMac = Mac48(b, o + 6);
+  uint32_t type = U16(b, o + 12);
+  o += 14;
+  p.vlanCount = 0; p.vlan0 = -1; p.vlan1 = -1;
+  int tags = 0;
+  while (type == 0x8100 || type == 0x88a8 || type == 0x9100) {
+    if (++tags > kMaxVlanTags) return false;
+    if (end - o < 4) return false;
+    const int vid = int(U16(b, o) & 0x0fff);
+    if (p.vlanCount == 0) p.vlan0 = vid; else if (p.vlanCount == 1) p.vlan1 = vid;
+    p.vlanCount++;
+    type = U16(b, o + 2);
+    o += 4;
+  }
+  p.etherType = int(type);
+  p.dontFragment = false; p.ipLengthFromFrame = false; p.ipId = 0; p.flowLabel = 0;
+  for (int i = 0; i < 4; i++) { p.src[i] = 0; p.dst[i] = 0; }
+
+  if (type == 0x0800) {
+    // ipv4.ts (fragments are left to TypeScript)
+    if (end - o < 20) return false;
+    const int vihl = b[o];
+    if ((vihl >> 4) != 4) return false;
+    const int headerLength = (vihl & 15) * 4;
+    if (headerLength < 20) return false;
+    p.ipVersion = 4;
+    p.l3 = o;
+    p.ipHeaderLength = headerLength;
+    const int tos = b[o + 1];
+    p.dscp = tos >> 2;
+    p.ecn = tos & 3;
+    p.ipId = int(U16(b, o + 4));
+    const uint32_t frag = U16(b, o + 6);
+    if ((frag & 0x2000) != 0 || (frag & 0x1fff) != 0) return false;
+    p.dontFragment = (frag & 0x4000) != 0;
+    p.ttl = b[o + 8];
+    if (b[o + 9] != 6) return false;
+    p.src[0] = U32(b, o + 12);
+    p.dst[0] = U32(b, o + 16);
+    int64_t totalLength = U16(b, o + 2);
+    if (totalLength == 0) { totalLength = wireEnd - o; p.ipLengthFromFrame = true; }
+    p.ipTotalLength = totalLength;
+    if (totalLength < headerLength) return false;
+    if (end - o < headerLength) return false;
+    const int64_t ipEnd = o + totalLength;
+    wireEnd = ipEnd;
+    if (end > ipEnd) end = ipEnd;
+    o += headerLength;
+  } else if (type == 0x86dd) {
+    // ipv6.ts, without extension headers (TCP right after the fixed header)
+    if (end - o < 40) return false;
+    if ((b[o] >> 4) != 6) return false;
+    if (b[o + 6] != 6) return false;
+    p.ipVersion = 6;
+    p.l3 = o;
+    const int trafficClass = ((b[o] & 15) << 4) | (b[o + 1] >> 4);
+    p.dscp = trafficClass >> 2;
+    p.ecn = trafficClass & 3;
+    p.flowLabel = (uint32_t(b[o + 1] & 15) << 16) | U16(b, o + 2);
+    const int64_t payloadLength = U16(b, o + 4);
+    p.ttl = b[o + 7];
+    for (int i = 0; i < 4; i++) { p.src[i] = U32(b, o + 8 + 4 * i); p.dst[i] = U32(b, o + 24 + 4 * i); }
+    int64_t totalLength = 40 + payloadLength;
+    if (payloadLength == 0) {
+      totalLength = wireEnd - o;
+      if (totalLength < 40) totalLength = 40;
+      p.ipLengthFromFrame = true;
+    }
+    p.ipTotalLength = totalLength;
+    if (end > o + totalLength) end = o + totalLength;
+    p.ipHeaderLength = 40;
+    wireEnd = o + totalLength;
+    o += 40;
+  } else {
+    return false;
+  }
+
+  // tcp.ts
+  p.l4 = o;
+  if (end - o < 20) return false;
+  p.srcPort = int(U16(b, o));
+  p.dstPort = int(U16(b, o + 2));
+  p.seq = U32(b, o + 4);
+  p.ack = U32(b, o + 8);
+  const int headerLength = (b[o + 12] >> 4) * 4;
+  if (headerLength < 20) return false;
+  const int64_t ipPayload = p.ipTotalLength - p.ipHeaderLength;
+  if (headerLength > ipPayload) return false;
+  p.tcpHeaderLength = headerLength;
+  p.payloadLength = ipPayload - headerLength;
+  p.tcpFlags = b[o + 13];
+  p.window = int(U16(b, o + 14));
+  p.mss = -1; p.windowScale = -1; p.sackPermitted = false; p.sackCount = 0; p.hasTimestamp = false;
+  p.tsVal = 0; p.tsEcr = 0; p.tcpOptionsMalformed = false;
+  for (int i = 0; i < 8; i++) p.sack[i] = 0;
+  const int64_t hdrEnd = o + headerLength;
+  const int64_t optEnd = hdrEnd < end ? hdrEnd : end;
+  const bool cut = TcpOptions(b, o + 20, optEnd, hdrEnd, p);
+  if (hdrEnd > end || cut) return false;
+  p.payloadCaptured = end - hdrEnd;
+  return true;
+}
+
+/** ToInt32 of an integral double, as a store into an Int32Array does. */
+inline int32_t I32(double v) { return int32_t(uint32_t(int64_t(v))); }
+
+/** packed-frame.ts RecordPacker.write for a cleanly decoded TCP frame (no bytes). Returns its size. */
+int Write(uint8_t* rec, const double* d, const Packet& p) {
+  const bool v6 = p.ipVersion == 6 || (p.src[1] | p.src[2] | p.src[3] | p.dst[1] | p.dst[2] | p.dst[3]) != 0;
+  uint32_t flags = F_PACKED;
+  int words = BASE_WORDS;
+  if (v6) { flags |= F_V6; words += V6_WORDS; }
+  if (p.sackCount > 0) { flags |= F_SACK; words += SACK_WORDS; }
+  const int size = words * 4;
+  auto w32 = [rec](int word, uint32_t v) { std::memcpy(rec + word * 4, &v, 4); };
+  auto f64 = [rec](int slot, double v) { std::memcpy(rec + slot * 8, &v, 8); };
+  w32(W_SIZE, uint32_t(size));
+  w32(W_FLAGS, flags);
+  f64(D_TS_SEC, d[kTsSec]); f64(D_FRAME_NUMBER, d[kFrameNumber]); f64(D_FILE_OFFSET, d[kFileOffset]);
+  w32(W_TS_NSEC, uint32_t(I32(d[kTsNsec]))); w32(W_CAPTURED, uint32_t(I32(d[kCaptured])));
+  w32(W_ORIGINAL, uint32_t(I32(d[kOriginal]))); w32(W_LINK_TYPE, uint32_t(I32(d[kLinkType])));
+  w32(W_FCS, uint32_t(I32(d[kFcs]))); w32(W_INTERFACE, uint32_t(I32(d[kInterface])));
+  f64(D_SRC_MAC, p.srcMac); f64(D_DST_MAC, p.dstMac);
+  f64(D_IP_TOTAL_LENGTH, double(p.ipTotalLength)); f64(D_PAYLOAD_LENGTH, double(p.payloadLength));
+  w32(W_BITS, B_HAS_MACS | (p.ipLengthFromFrame ? B_IP_LENGTH_FROM_FRAME : 0) | (p.dontFragment ? B_DONT_FRAGMENT : 0)
+    | (p.sackPermitted ? B_SACK_PERMITTED : 0) | (p.hasTimestamp ? B_HAS_TIMESTAMP : 0)
+    | (p.tcpOptionsMalformed ? B_TCP_OPTIONS_MALFORMED : 0)
+    | (uint32_t(p.tcpFlags) << 8) | (uint32_t(p.ttl) << 16) | (uint32_t(p.ecn) << 24) | (uint32_t(p.dscp) << 26));
+  w32(W_PORTS, uint32_t(p.srcPort) | (uint32_t(p.dstPort) << 16));
+  w32(W_SEQ, p.seq); w32(W_ACK, p.ack);
+  w32(W_TCP, uint32_t(p.window) | (uint32_t(p.tcpHeaderLength) << 16) | (uint32_t(p.sackCount) << 24) | (uint32_t(p.ipVersion) << 28));
+  w32(W_SRC0, p.src[0]); w32(W_DST0, p.dst[0]);
+  const int64_t start = int64_t(d[kOffset]);
+  w32(W_L3_OFFSET, uint32_t(int32_t(p.l3 - start))); w32(W_L4_OFFSET, uint32_t(int32_t(p.l4 - start)));
+  w32(W_IP_HEADER_LENGTH, uint32_t(p.ipHeaderLength)); w32(W_IP_ID, uint32_t(p.ipId));
+  w32(W_PAYLOAD_CAPTURED, uint32_t(int32_t(p.payloadCaptured))); w32(W_MSS, uint32_t(p.mss));
+  w32(W_WINDOW_SCALE, uint32_t(p.windowScale)); w32(W_TS_VAL, p.tsVal); w32(W_TS_ECR, p.tsEcr); w32(W_L4_PROTOCOL, 6);
+  w32(W_ETHER_TYPE, uint32_t(p.etherType)); w32(W_VLAN_COUNT, uint32_t(p.vlanCount)); w32(W_VLAN0, uint32_t(p.vlan0));
+  w32(W_VLAN1, uint32_t(p.vlan1)); w32(W_SLL_TYPE, uint32_t(-1)); w32(W_FLOW_LABEL, p.flowLabel); w32(W_FRAGMENT_OFFSET, 0);
+  int w = BASE_WORDS;
+  if (v6) {
+    w32(w, p.src[1]); w32(w + 1, p.src[2]); w32(w + 2, p.src[3]);
+    w32(w + 3, p.dst[1]); w32(w + 4, p.dst[2]); w32(w + 5, p.dst[3]);
+    w += V6_WORDS;
+  }
+  if (p.sackCount > 0) {
+    for (int i = 0; i < 8; i++) w32(w + i, p.sack[i]);
+  }
+  return size;
+}
+
+/** Data pointer and length of a typed array (also over a SharedArrayBuffer). */
+bool TypedArrayBytes(napi_env env, napi_value v, void** data, size_t* bytes) {
+  napi_typedarray_type type;
+  size_t length;
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(env, v, &type, &length, data, &ab, &offset) != napi_ok) return false;
+  size_t element = 1;
+  if (type == napi_float64_array) element = 8;
+  else if (type == napi_int32_array || type == napi_uint32_array) element = 4;
+  *bytes = length * element;
+  return true;
+}
+
+}  // namespace
+
+/**
+ * packFrames(data: Uint8Array, desc: Float64Array, from, count, ring: Uint8Array, at, room, out: Int32Array)
+ * Packs frames desc[from .. from+count) (their bytes in `data`) as records into ring[at, at+room).
+ * Returns 0 (all packed), 1 (no room for another record) or 2 (frame from+out[0] needs the
+ * TypeScript decoder); out[0] = frames packed, out[1] = bytes written.
+ */
+Napi::Value PackFrames(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 8) throw Napi::TypeError::New(env, "packFrames expects 8 arguments");
+  void* dataPtr; size_t dataBytes;
+  void* descPtr; size_t descBytes;
+  void* ringPtr; size_t ringBytes;
+  void* outPtr; size_t outBytes;
+  if (!TypedArrayBytes(env, info[0], &dataPtr, &dataBytes) || !TypedArrayBytes(env, info[1], &descPtr, &descBytes)
+      || !TypedArrayBytes(env, info[4], &ringPtr, &ringBytes) || !TypedArrayBytes(env, info[7], &outPtr, &outBytes)
+      || outBytes < 8) {
+    throw Napi::TypeError::New(env, "packFrames: data, desc, ring and out must be typed arrays");
+  }
+  const int64_t from = info[2].As<Napi::Number>().Int64Value();
+  const int64_t count = info[3].As<Napi::Number>().Int64Value();
+  const int64_t at = info[5].As<Napi::Number>().Int64Value();
+  const int64_t room = info[6].As<Napi::Number>().Int64Value();
+  const int64_t frames = int64_t(descBytes / 8 / kDescriptorSlots);
+  if (from < 0 || count < 0 || from + count > frames || at < 0 || room < 0 || at + room > int64_t(ringBytes) || (at & 7) != 0) {
+    throw Napi::RangeError::New(env, "packFrames: arguments out of range");
+  }
+  const uint8_t* data = static_cast<const uint8_t*>(dataPtr);
+  const double* desc = static_cast<const double*>(descPtr);
+  uint8_t* ring = static_cast<uint8_t*>(ringPtr);
+  int32_t* out = static_cast<int32_t*>(outPtr);
+  Packet p;
+  int64_t used = 0;
+  int64_t i = 0;
+  Status status = kDone;
+  for (; i < count; i++) {
+    if (used + kMaxRecordBytes > room) { status = kNeedRoom; break; }
+    const double* d = desc + (from + i) * kDescriptorSlots;
+    // A descriptor pointing outside the data would be a bug upstream: let TypeScript handle it.
+    if (d[kOffset] < 0 || d[kOffset] > double(dataBytes) || !Decode(data, int64_t(dataBytes), d, p)) { status = kFallback; break; }
+    used += Write(ring + at + used, d, p);
+  }
+  out[0] = int32_t(i);
+  out[1] = int32_t(used);
+  return Napi::Number::New(env, status);
+}
+
+}  // namespace vma

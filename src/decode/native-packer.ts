@@ -1,0 +1,48 @@
+/**
+ * The decode worker's native fast path (native/frame-packer.cc, in the vma_pcap addon): decodes
+ * Ethernet / VLAN / IPv4 / IPv6 / TCP frames in C++ and writes their records (packed-frame.ts)
+ * straight into the ring, a batch of frames per call. Frames it does not decode exactly as the
+ * TypeScript decoder does are handed back one at a time (FALLBACK) and packed in TypeScript, so
+ * the records are byte-identical either way (test/decode/native-packer.test.ts).
+ *
+ * Optional: without the addon (no libpcap headers at install) or with VMA_NATIVE_DECODE=0, the
+ * worker decodes everything in TypeScript.
+ */
+import { loadAddon } from '../source/live-addon.js';
+
+/** Descriptor slots per frame in a batch (native/frame-packer.cc reads the same order). */
+export const DESCRIPTOR_SLOTS = 10;
+export const D_OFFSET = 0, D_CAPTURED = 1, D_ORIGINAL = 2, D_TS_SEC = 3, D_TS_NSEC = 4, D_FRAME_NUMBER = 5;
+export const D_FILE_OFFSET = 6, D_LINK_TYPE = 7, D_FCS = 8, D_INTERFACE = 9;
+
+/** packFrames results. */
+export const PACK_DONE = 0;
+export const PACK_NEED_ROOM = 1;
+export const PACK_FALLBACK = 2;
+
+/** The largest record the native packer writes (base + IPv6 words + SACK edges): a run needs this much room per frame. */
+export const MAX_NATIVE_RECORD_BYTES = (46 + 6 + 8) * 4;
+
+/**
+ * Packs frames desc[from, from + count) (bytes in `data`) into ring[at, at + room). out[0]: frames
+ * packed, out[1]: bytes written. Returns PACK_DONE, PACK_NEED_ROOM, or PACK_FALLBACK (frame
+ * from + out[0] is for the TypeScript decoder).
+ */
+export type PackFrames = (data: Uint8Array, desc: Float64Array, from: number, count: number,
+  ring: Uint8Array, at: number, room: number, out: Int32Array) => number;
+
+let cached: PackFrames | null | undefined;
+
+/** The native packer, or null when the addon is not built (or VMA_NATIVE_DECODE=0 turns it off). */
+export function nativePacker(): PackFrames | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  if (process.env.VMA_NATIVE_DECODE === '0') return cached;
+  try {
+    const fn = (loadAddon() as unknown as { packFrames?: PackFrames }).packFrames;
+    if (typeof fn === 'function') cached = fn;
+  } catch {
+    // No addon: the TypeScript decoder does all the work (slower, same records).
+  }
+  return cached;
+}
