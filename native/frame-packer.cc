@@ -26,8 +26,8 @@ constexpr int W_BITS = 22, W_PORTS = 23, W_SEQ = 24, W_ACK = 25, W_TCP = 26;
 constexpr int W_SRC0 = 27, W_DST0 = 28, W_L3_OFFSET = 29, W_L4_OFFSET = 30, W_IP_HEADER_LENGTH = 31, W_IP_ID = 32;
 constexpr int W_PAYLOAD_CAPTURED = 33, W_MSS = 34, W_WINDOW_SCALE = 35, W_TS_VAL = 36, W_TS_ECR = 37, W_L4_PROTOCOL = 38;
 constexpr int W_ETHER_TYPE = 39, W_VLAN_COUNT = 40, W_VLAN0 = 41, W_VLAN1 = 42, W_SLL_TYPE = 43, W_FLOW_LABEL = 44;
-constexpr int W_FRAGMENT_OFFSET = 45;
-constexpr int BASE_WORDS = 46, V6_WORDS = 6, SACK_WORDS = 8;
+constexpr int W_FRAGMENT_OFFSET = 45, W_FLOW = 46, W_FLOW_EPOCH = 47;
+constexpr int BASE_WORDS = 48, V6_WORDS = 6, SACK_WORDS = 8;
 constexpr uint32_t B_HAS_MACS = 1, B_IP_LENGTH_FROM_FRAME = 2, B_DONT_FRAGMENT = 4;
 constexpr uint32_t B_SACK_PERMITTED = 32, B_HAS_TIMESTAMP = 64, B_TCP_OPTIONS_MALFORMED = 128;
 /** The largest record this file writes: base + IPv6 words + SACK edges. */
@@ -37,6 +37,16 @@ constexpr int LINKTYPE_ETHERNET = 1;
 constexpr int kMaxVlanTags = 8;
 
 enum Status { kDone = 0, kNeedRoom = 1, kFallback = 2 };
+
+// --- the flow table (native-packer.ts FLOW_*): connection -> slot, so the analysis thread finds a
+// packet's stream by index instead of hashing and comparing addresses. Open addressing, exact keys;
+// at half full it is cleared and its epoch bumped (records carry the epoch, so a slot's old meaning
+// can never be confused with its new one). Header words: [0] flows in use, [1] epoch.
+constexpr uint32_t kFlowSlots = 65536;
+constexpr int kFlowWords = 12;
+constexpr int kFlowHeader = 2;
+constexpr uint32_t kFlowMaxUsed = kFlowSlots / 2;
+constexpr size_t kFlowTableWords = kFlowHeader + size_t(kFlowSlots) * kFlowWords;
 
 /** The decoded fields of one frame (the part of DecodedPacket a clean TCP decode sets). */
 struct Packet {
@@ -240,11 +250,56 @@ bool Decode(const uint8_t* b, int64_t dataLength, const double* d, Packet& p) {
   return true;
 }
 
+inline uint32_t Mix(uint32_t h, uint32_t v) {
+  h ^= v * 0xcc9e2d51u;
+  h = (h << 13) | (h >> 19);
+  return h * 5 + 0xe6546b64u;
+}
+
+/**
+ * The slot of this packet's connection (both directions share it) and which side sent it:
+ * side 0 when the sender is the smaller endpoint (address words, then port).
+ */
+uint32_t FlowSlot(int32_t* table, const Packet& p, uint32_t iface, uint32_t* side) {
+  bool srcFirst = p.srcPort <= p.dstPort;
+  for (int i = 0; i < 4; i++) {
+    if (p.src[i] != p.dst[i]) { srcFirst = p.src[i] < p.dst[i]; break; }
+  }
+  *side = srcFirst ? 0 : 1;
+  const uint32_t* a = srcFirst ? p.src : p.dst;
+  const uint32_t* b = srcFirst ? p.dst : p.src;
+  uint32_t key[kFlowWords - 1];
+  key[0] = 1u | (uint32_t(p.ipVersion) << 8);
+  key[1] = iface;
+  for (int i = 0; i < 4; i++) { key[2 + i] = a[i]; key[6 + i] = b[i]; }
+  key[10] = srcFirst ? (uint32_t(p.srcPort) | (uint32_t(p.dstPort) << 16)) : (uint32_t(p.dstPort) | (uint32_t(p.srcPort) << 16));
+  uint32_t h = 0x9747b28cu;
+  for (int i = 0; i < kFlowWords - 1; i++) h = Mix(h, key[i]);
+  h ^= h >> 16; h *= 0x85ebca6bu; h ^= h >> 13;
+  uint32_t* slots = reinterpret_cast<uint32_t*>(table + kFlowHeader);
+  for (int attempt = 0; attempt < 2; attempt++) {
+    for (uint32_t i = h & (kFlowSlots - 1);; i = (i + 1) & (kFlowSlots - 1)) {
+      uint32_t* e = slots + size_t(i) * kFlowWords;
+      if (e[0] == 0) {
+        if (uint32_t(table[0]) >= kFlowMaxUsed) break;  // full enough: start a new epoch
+        std::memcpy(e, key, sizeof key);
+        table[0]++;
+        return i;
+      }
+      if (std::memcmp(e, key, sizeof key) == 0) return i;
+    }
+    std::memset(slots, 0, size_t(kFlowSlots) * kFlowWords * 4);
+    table[0] = 0;
+    table[1]++;
+  }
+  return 0;  // not reached: an empty table always has room
+}
+
 /** ToInt32 of an integral double, as a store into an Int32Array does. */
 inline int32_t I32(double v) { return int32_t(uint32_t(int64_t(v))); }
 
 /** packed-frame.ts RecordPacker.write for a cleanly decoded TCP frame (no bytes). Returns its size. */
-int Write(uint8_t* rec, const double* d, const Packet& p) {
+int Write(uint8_t* rec, const double* d, const Packet& p, int32_t* flows) {
   const bool v6 = p.ipVersion == 6 || (p.src[1] | p.src[2] | p.src[3] | p.dst[1] | p.dst[2] | p.dst[3]) != 0;
   uint32_t flags = F_PACKED;
   int words = BASE_WORDS;
@@ -276,6 +331,13 @@ int Write(uint8_t* rec, const double* d, const Packet& p) {
   w32(W_WINDOW_SCALE, uint32_t(p.windowScale)); w32(W_TS_VAL, p.tsVal); w32(W_TS_ECR, p.tsEcr); w32(W_L4_PROTOCOL, 6);
   w32(W_ETHER_TYPE, uint32_t(p.etherType)); w32(W_VLAN_COUNT, uint32_t(p.vlanCount)); w32(W_VLAN0, uint32_t(p.vlan0));
   w32(W_VLAN1, uint32_t(p.vlan1)); w32(W_SLL_TYPE, uint32_t(-1)); w32(W_FLOW_LABEL, p.flowLabel); w32(W_FRAGMENT_OFFSET, 0);
+  if (flows != nullptr) {
+    uint32_t side;
+    const uint32_t slot = FlowSlot(flows, p, uint32_t(I32(d[kInterface])), &side);
+    w32(W_FLOW, slot | (side << 16)); w32(W_FLOW_EPOCH, uint32_t(flows[1]));
+  } else {
+    w32(W_FLOW, uint32_t(-1)); w32(W_FLOW_EPOCH, 0);
+  }
   int w = BASE_WORDS;
   if (v6) {
     w32(w, p.src[1]); w32(w + 1, p.src[2]); w32(w + 2, p.src[3]);
@@ -305,8 +367,9 @@ bool TypedArrayBytes(napi_env env, napi_value v, void** data, size_t* bytes) {
 }  // namespace
 
 /**
- * packFrames(data: Uint8Array, desc: Float64Array, from, count, ring: Uint8Array, at, room, out: Int32Array)
+ * packFrames(data: Uint8Array, desc: Float64Array, from, count, ring: Uint8Array, at, room, out: Int32Array[, flows: Int32Array])
  * Packs frames desc[from .. from+count) (their bytes in `data`) as records into ring[at, at+room).
+ * With `flows` (the worker's flow table), records carry their connection's slot; without, -1.
  * Returns 0 (all packed), 1 (no room for another record) or 2 (frame from+out[0] needs the
  * TypeScript decoder); out[0] = frames packed, out[1] = bytes written.
  */
@@ -334,6 +397,14 @@ Napi::Value PackFrames(const Napi::CallbackInfo& info) {
   const double* desc = static_cast<const double*>(descPtr);
   uint8_t* ring = static_cast<uint8_t*>(ringPtr);
   int32_t* out = static_cast<int32_t*>(outPtr);
+  int32_t* flows = nullptr;
+  if (info.Length() > 8 && !info[8].IsUndefined()) {
+    void* flowsPtr; size_t flowsBytes;
+    if (!TypedArrayBytes(env, info[8], &flowsPtr, &flowsBytes) || flowsBytes != kFlowTableWords * 4) {
+      throw Napi::TypeError::New(env, "packFrames: flows must be an Int32Array of the flow table's size");
+    }
+    flows = static_cast<int32_t*>(flowsPtr);
+  }
   Packet p;
   int64_t used = 0;
   int64_t i = 0;
@@ -343,7 +414,7 @@ Napi::Value PackFrames(const Napi::CallbackInfo& info) {
     const double* d = desc + (from + i) * kDescriptorSlots;
     // A descriptor pointing outside the data would be a bug upstream: let TypeScript handle it.
     if (d[kOffset] < 0 || d[kOffset] > double(dataBytes) || !Decode(data, int64_t(dataBytes), d, p)) { status = kFallback; break; }
-    used += Write(ring + at + used, d, p);
+    used += Write(ring + at + used, d, p, flows);
   }
   out[0] = int32_t(i);
   out[1] = int32_t(used);

@@ -17,7 +17,7 @@ import { RecordPacker, recordViews } from './packed-frame.js';
 import { RingWriter, type RingMemory } from './frame-ring.js';
 import {
   D_CAPTURED, D_FCS, D_FILE_OFFSET, D_FRAME_NUMBER, D_INTERFACE, D_LINK_TYPE, D_OFFSET, D_ORIGINAL, D_TS_NSEC, D_TS_SEC,
-  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_FALLBACK, nativePacker,
+  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_FALLBACK, nativePacker, newFlowTable,
 } from './native-packer.js';
 
 export interface DecodeWorkerData {
@@ -60,6 +60,7 @@ function packOne(frame: Frame): void {
 // --- the native batch: descriptors of Ethernet frames whose bytes are all in batchData --------
 const desc = new Float64Array(BATCH_FRAMES * DESCRIPTOR_SLOTS);
 const out = new Int32Array(2);
+const flows = pack === null ? undefined : newFlowTable();
 let batched = 0;
 let batchData: Buffer | null = null;
 const fallbackFrame = newFrame();
@@ -70,7 +71,7 @@ function flush(): void {
   while (i < batched && !stopped && buf !== null) {
     const at = writer.reserveSpan(MAX_NATIVE_RECORD_BYTES, RUN_BYTES);
     if (at < 0) { stopped = true; break; }
-    const status = pack!(buf, desc, i, batched - i, views.u8, at, writer.spanRoom, out);
+    const status = pack!(buf, desc, i, batched - i, views.u8, at, writer.spanRoom, out, flows);
     writer.commit(out[1]);
     i += out[0];
     nativeFrames += out[0];

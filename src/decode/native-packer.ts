@@ -21,15 +21,26 @@ export const PACK_NEED_ROOM = 1;
 export const PACK_FALLBACK = 2;
 
 /** The largest record the native packer writes (base + IPv6 words + SACK edges): a run needs this much room per frame. */
-export const MAX_NATIVE_RECORD_BYTES = (46 + 6 + 8) * 4;
+export const MAX_NATIVE_RECORD_BYTES = (48 + 6 + 8) * 4;
+
+/**
+ * The worker's flow table (native/frame-packer.cc): two header words (flows in use, epoch), then
+ * 65,536 slots of 12 words, 3 MiB. Records of natively packed frames carry their connection's
+ * slot, so the analysis thread finds the stream by index (StreamTable.find).
+ */
+export const FLOW_TABLE_WORDS = 2 + 65536 * 12;
+
+export function newFlowTable(): Int32Array {
+  return new Int32Array(FLOW_TABLE_WORDS);
+}
 
 /**
  * Packs frames desc[from, from + count) (bytes in `data`) into ring[at, at + room). out[0]: frames
  * packed, out[1]: bytes written. Returns PACK_DONE, PACK_NEED_ROOM, or PACK_FALLBACK (frame
- * from + out[0] is for the TypeScript decoder).
+ * from + out[0] is for the TypeScript decoder). With `flows` (newFlowTable) records carry flow slots.
  */
 export type PackFrames = (data: Uint8Array, desc: Float64Array, from: number, count: number,
-  ring: Uint8Array, at: number, room: number, out: Int32Array) => number;
+  ring: Uint8Array, at: number, room: number, out: Int32Array, flows?: Int32Array) => number;
 
 let cached: PackFrames | null | undefined;
 

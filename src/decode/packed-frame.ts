@@ -25,7 +25,7 @@ const F_BYTES = 32;
 const F_V6 = 64;
 
 /*
- * Layout. The base section is what every frame needs, kept to 184 bytes (three cache lines):
+ * Layout. The base section is what every frame needs, kept to 192 bytes (three cache lines):
  * the records cross from one core to the other, and each line is a transfer. Small header fields
  * share words (their widths are those of the protocol fields: TTL 8 bits, DSCP 6, ECN 2, TCP
  * flags 8, ports 16, window 16, TCP header length <= 60, SACK blocks <= 4, IP version 4 or 6).
@@ -49,7 +49,9 @@ const W_SRC0 = 27, W_DST0 = 28, W_L3_OFFSET = 29, W_L4_OFFSET = 30, W_IP_HEADER_
 const W_PAYLOAD_CAPTURED = 33, W_MSS = 34, W_WINDOW_SCALE = 35, W_TS_VAL = 36, W_TS_ECR = 37, W_L4_PROTOCOL = 38;
 const W_ETHER_TYPE = 39, W_VLAN_COUNT = 40, W_VLAN0 = 41, W_VLAN1 = 42, W_SLL_TYPE = 43, W_FLOW_LABEL = 44;
 const W_FRAGMENT_OFFSET = 45;
-const BASE_WORDS = 46;
+/** Connection slot | side << 16 from the native packer's flow table (-1: none), and the table's epoch. */
+const W_FLOW = 46, W_FLOW_EPOCH = 47;
+const BASE_WORDS = 48;
 // Sections, word offsets within each.
 const V6_WORDS = 6; // src[1..3], dst[1..3]
 const TUNNEL_WORDS = 12; // tunnel, session, ip version, src[4], dst[4], pad
@@ -149,6 +151,8 @@ export class RecordPacker {
       i32[w + W_ETHER_TYPE] = pkt.etherType; i32[w + W_VLAN_COUNT] = pkt.vlanCount; i32[w + W_VLAN0] = pkt.vlan0;
       i32[w + W_VLAN1] = pkt.vlan1; i32[w + W_SLL_TYPE] = pkt.sllPacketType; u32[w + W_FLOW_LABEL] = pkt.flowLabel;
       i32[w + W_FRAGMENT_OFFSET] = pkt.fragmentOffset;
+      // Flow slots come from the native packer only (native-packer.ts).
+      i32[w + W_FLOW] = -1; i32[w + W_FLOW_EPOCH] = 0;
       w += BASE_WORDS;
       if ((flags & F_V6) !== 0) {
         u32[w] = pkt.src[1]; u32[w + 1] = pkt.src[2]; u32[w + 2] = pkt.src[3];
@@ -193,9 +197,16 @@ export class RecordPacker {
  */
 export class FrameUnpacker {
   private lastFlags = 0;
+  /** Flow tags of this input: input index * 2^32 + the flow table's epoch. */
+  private readonly tagBase: number;
 
-  /** `bytes`: a Buffer over the records' shared memory (frames with bytes point into it). */
-  constructor(private readonly bytes: Buffer) {}
+  /**
+   * `bytes`: a Buffer over the records' shared memory (frames with bytes point into it).
+   * `inputIndex`: flow slots are per input (each input has its own worker and flow table).
+   */
+  constructor(private readonly bytes: Buffer, inputIndex = 0) {
+    this.tagBase = inputIndex * 0x100000000;
+  }
 
   unpack(v: RecordViews, at: number, frame: Frame, pkt: DecodedPacket): void {
     let w = at >> 2;
@@ -237,6 +248,8 @@ export class FrameUnpacker {
     pkt.etherType = i32[w + W_ETHER_TYPE]; pkt.vlanCount = i32[w + W_VLAN_COUNT]; pkt.vlan0 = i32[w + W_VLAN0];
     pkt.vlan1 = i32[w + W_VLAN1]; pkt.sllPacketType = i32[w + W_SLL_TYPE]; pkt.flowLabel = u32[w + W_FLOW_LABEL];
     pkt.fragmentOffset = i32[w + W_FRAGMENT_OFFSET];
+    const flow = i32[w + W_FLOW];
+    if (flow >= 0) { pkt.flowSlot = flow & 0xffff; pkt.flowSide = flow >>> 16; pkt.flowTag = this.tagBase + i32[w + W_FLOW_EPOCH]; } else pkt.flowSlot = -1;
     const l3 = i32[w + W_L3_OFFSET];
     const l4 = i32[w + W_L4_OFFSET];
     w += BASE_WORDS;

@@ -153,6 +153,14 @@ export class DecodedPacket {
   icmpInnerDstPort = -1;
   icmpInnerSeq = -1;
 
+  // --- a hint, not a header: the decode worker's flow table (native-packer.ts) ------------------
+  /** Slot of this packet's connection in its input's flow table; -1 when unknown (StreamTable.find hashes then). */
+  flowSlot = -1;
+  /** Which end sent it: 0 or 1, the same for every packet that end sends. */
+  flowSide = 0;
+  /** Input and table epoch the slot belongs to (a slot is reused after the table is cleared). */
+  flowTag = -1;
+
   /**
    * Clear every field before decoding the next frame. Runs once per packet: the address words are
    * zeroed by index (TypedArray.fill is a runtime call, and these 7 calls cost more than decoding).
@@ -177,6 +185,7 @@ export class DecodedPacket {
     this.icmpType = -1; this.icmpCode = -1; this.icmpMtu = -1; clear4(this.icmpGateway);
     this.icmpInnerIpVersion = 0; clear4(this.icmpInnerSrc); clear4(this.icmpInnerDst);
     this.icmpInnerProtocol = -1; this.icmpInnerSrcPort = -1; this.icmpInnerDstPort = -1; this.icmpInnerSeq = -1;
+    this.flowSlot = -1;
   }
 }
 

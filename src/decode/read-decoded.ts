@@ -65,7 +65,7 @@ export class DecodeAhead {
     const frame = newFrame();
     frame.inputIndex = inputIndex;
     const pkt = new DecodedPacket();
-    const unpacker = new FrameUnpacker(Buffer.from(this.memory.ring));
+    const unpacker = new FrameUnpacker(Buffer.from(this.memory.ring), inputIndex);
     try {
       for (;;) {
         const signal = reader.signal;

@@ -2,6 +2,9 @@ import { DecodedPacket, TCP_ACK, TCP_SYN } from '../decode/packet.js';
 import { Stream } from './stream.js';
 import { StreamBudget } from './stream-budget.js';
 
+/** Slots of the decode worker's flow table (src/decode/native-packer.ts FLOW_TABLE_WORDS). */
+const FLOW_SLOTS = 65536;
+
 /**
  * Finds the stream of a TCP packet by numbers only (no string keys, nothing allocated on a hit).
  * The hash is symmetric in the two endpoints so both directions land in one bucket; buckets
@@ -28,6 +31,17 @@ export class StreamTable {
   private nextId = 1;
   /** Direction of the packet passed to the last find/create: 0 client->server, 1 server->client. */
   dir = 0;
+  /**
+   * Streams by the decode worker's flow slot (DecodedPacket.flowSlot): a packet that names its
+   * slot is looked up by index, not by hashing and comparing four address words per side. An
+   * entry counts only for the same tag (input and flow-table epoch) and while its stream is in the
+   * table; a stream sits in at most one entry, cleared when it leaves the table, so the cache never
+   * keeps an evicted stream alive.
+   */
+  private readonly flowStream: Array<Stream | null> = new Array<Stream | null>(FLOW_SLOTS).fill(null);
+  private readonly flowTag = new Float64Array(FLOW_SLOTS).fill(-1);
+  /** Stream direction of the packets from flow side 0. */
+  private readonly flowDir = new Uint8Array(FLOW_SLOTS);
 
   constructor(private readonly isServerPort: (port: number) => boolean, readonly budget = new StreamBudget()) {}
 
@@ -43,6 +57,17 @@ export class StreamTable {
 
   /** The stream this packet belongs to at this capture point, or null. Sets this.dir. */
   find(pkt: DecodedPacket, point: number): Stream | null {
+    const slot = pkt.flowSlot;
+    if (slot >= 0 && this.flowTag[slot] === pkt.flowTag) {
+      const c = this.flowStream[slot];
+      if (c !== null && c.point === point) { this.dir = this.flowDir[slot] ^ pkt.flowSide; return c; }
+    }
+    const s = this.findByHash(pkt, point);
+    if (s !== null && slot >= 0) this.remember(pkt, s);
+    return s;
+  }
+
+  private findByHash(pkt: DecodedPacket, point: number): Stream | null {
     const h = endpointHash(pkt.src, pkt.srcPort) ^ endpointHash(pkt.dst, pkt.dstPort) ^ Math.imul(point + 1, 0x27d4eb2d);
     for (let s = this.buckets[h & this.mask]; s !== null; s = s.nextInBucket) {
       if (s.hash !== h || s.point !== point || s.ipVersion !== pkt.ipVersion) continue;
@@ -79,6 +104,7 @@ export class StreamTable {
       s.clientIp.set(pkt.dst); s.serverIp.set(pkt.src); s.clientPort = pkt.dstPort; s.serverPort = pkt.srcPort; this.dir = 1;
     }
     if (replacing !== null) this.unlink(replacing);
+    if (pkt.flowSlot >= 0) this.remember(pkt, s);
     if (this.live >= this.buckets.length) this.growBuckets();
     const b = h & this.mask;
     s.nextInBucket = this.buckets[b];
@@ -143,7 +169,20 @@ export class StreamTable {
     this.all.length = w;
   }
 
+  /** Cache s (found or created for pkt, this.dir set) under pkt's flow slot. */
+  private remember(pkt: DecodedPacket, s: Stream): void {
+    const slot = pkt.flowSlot;
+    const before = this.flowStream[slot];
+    if (before !== null && before !== s) before.flowSlot = -1;
+    if (s.flowSlot >= 0 && s.flowSlot !== slot) this.flowStream[s.flowSlot] = null;
+    this.flowStream[slot] = s;
+    this.flowTag[slot] = pkt.flowTag;
+    this.flowDir[slot] = this.dir ^ pkt.flowSide;
+    s.flowSlot = slot;
+  }
+
   private unlink(old: Stream): void {
+    if (old.flowSlot >= 0) { this.flowStream[old.flowSlot] = null; old.flowSlot = -1; }
     let prev: Stream | null = null;
     const b = old.hash & this.mask;
     for (let s = this.buckets[b]; s !== null; prev = s, s = s.nextInBucket) {

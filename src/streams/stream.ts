@@ -46,6 +46,8 @@ export class Stream {
   readonly dirs: [Direction, Direction] = [new Direction(), new Direction()];
   /** Next stream in the same hash bucket of the StreamTable. */
   nextInBucket: Stream | null = null;
+  /** The StreamTable's flow-slot cache entry that points here, -1 for none. */
+  flowSlot = -1;
   /** Some payload seen in either direction (such streams are not evicted as idle; see StreamBudget). */
   hasPayload = false;
   /** Removed from the table by the stream budget; its id is not reported. */

@@ -14,8 +14,9 @@ import { decodeFrame } from '../../src/decode/decode-frame.js';
 import { DecodedPacket, PROTO_TCP, STOP_NONE, TUNNEL_NONE } from '../../src/decode/packet.js';
 import { RecordPacker, recordViews } from '../../src/decode/packed-frame.js';
 import {
-  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_DONE, PACK_FALLBACK, PACK_NEED_ROOM, nativePacker,
+  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_DONE, PACK_FALLBACK, PACK_NEED_ROOM, nativePacker, newFlowTable,
 } from '../../src/decode/native-packer.js';
+import { FrameUnpacker } from '../../src/decode/packed-frame.js';
 import type { Frame } from '../../src/source/frame.js';
 import { readCapture } from '../../src/source/read-capture.js';
 import { ethernet, frameOf, ipv4, ipv6, tcp } from './helpers/build.js';
@@ -185,6 +186,50 @@ describe.skipIf(pack === null)('native packer', () => {
     expect(fallbacks).toBe(frames.filter((f) => f.record === null).length);
   });
 
+  it('flow slots: one per connection and capture interface, the same side for each sender, a new epoch when half full', () => {
+    const flows = newFlowTable();
+    const ring = new Uint8Array(new SharedArrayBuffer(1 << 16));
+    const unpacker = new FrameUnpacker(Buffer.from(ring.buffer), 3);
+    const out = new Int32Array(2);
+    const desc = new Float64Array(DESCRIPTOR_SLOTS);
+    const got = new DecodedPacket();
+    const frame = frameOf(Buffer.alloc(0));
+    const slotOf = (src: string, sport: number, dst: string, dport: number, iface = 0, v6 = false): [number, number, number] => {
+      const seg = tcp({ sport, dport });
+      const bytes = ethernet({ type: v6 ? 0x86dd : 0x0800 }, v6 ? ipv6({ nextHeader: 6, src, dst }, seg) : ipv4({ protocol: 6, src, dst }, seg));
+      const f = frameOf(bytes, { linkType: 1 });
+      describeFrame({ ...f, interfaceId: iface }, desc, 0);
+      expect(pack!(f.data, desc, 0, 1, ring, 0, 4096, out, flows)).toBe(PACK_DONE);
+      unpacker.unpack(recordViews(ring.buffer as SharedArrayBuffer), 0, frame, got);
+      return [got.flowSlot, got.flowSide, got.flowTag];
+    };
+    const a = slotOf('10.0.0.1', 40000, '10.0.0.2', 8000);
+    const back = slotOf('10.0.0.2', 8000, '10.0.0.1', 40000);
+    expect(back[0]).toBe(a[0]);
+    expect(back[1]).toBe(1 - a[1]);
+    expect(back[2]).toBe(a[2]);
+    expect(a[2]).toBe(3 * 2 ** 32); // input 3, epoch 0
+    expect(slotOf('10.0.0.1', 40000, '10.0.0.2', 8000)).toEqual(a);
+    // Another port, another interface, IPv6: other connections.
+    const others = [slotOf('10.0.0.1', 40001, '10.0.0.2', 8000), slotOf('10.0.0.1', 40000, '10.0.0.2', 8000, 1),
+      slotOf('fd00::1', 40000, 'fd00::2', 8000, 0, true)];
+    expect(new Set([a[0], ...others.map((o) => o[0])]).size).toBe(4);
+    // 32,768 connections fill half the table: the next new one starts epoch 1, slots begin again.
+    const seen = new Map<number, string>();
+    for (let i = 4; i < 32768; i++) {
+      const [slot, , tag] = slotOf(`10.1.${i >> 8}.${i & 255}`, 1024 + (i % 50000), '10.0.0.2', 8000);
+      expect(tag).toBe(3 * 2 ** 32);
+      expect(seen.has(slot)).toBe(false);
+      seen.set(slot, `${i}`);
+    }
+    expect(slotOf('10.0.0.1', 40000, '10.0.0.2', 8000)).toEqual(a); // known connections keep their slot
+    const fresh = slotOf('10.9.9.9', 5555, '10.0.0.2', 8000);
+    expect(fresh[2]).toBe(3 * 2 ** 32 + 1);
+    const again = slotOf('10.0.0.1', 40000, '10.0.0.2', 8000);
+    expect(again[2]).toBe(3 * 2 ** 32 + 1);
+    expect(again[0]).not.toBe(fresh[0]);
+  });
+
   it('rejects descriptors and regions outside their arrays', () => {
     const desc = new Float64Array(DESCRIPTOR_SLOTS);
     const ring = new Uint8Array(1024);
@@ -194,5 +239,6 @@ describe.skipIf(pack === null)('native packer', () => {
     expect(() => pack!(Buffer.alloc(60), desc, 0, 1, ring, 4, 512, out)).toThrow(/out of range/);
     desc[0] = 1e9; desc[1] = 60; desc[7] = 1; // offset beyond the data: handed back, never read
     expect(pack!(Buffer.alloc(60), desc, 0, 1, ring, 0, 512, out)).toBe(PACK_FALLBACK);
+    expect(() => pack!(Buffer.alloc(60), desc, 0, 1, ring, 0, 512, out, new Int32Array(100))).toThrow(/flow table/);
   });
 });
