@@ -14,12 +14,14 @@ export class FuzzFailure extends Error {}
 
 export async function loadPipeline(distDir) {
   const imp = (p) => import(join(distDir, p));
-  const [parser, source, analyzer, build, std, json, table, csv] = await Promise.all([
+  const [parser, source, analyzer, build, std, json, table, csv, nativePacker, packed, decodeFrame, packet] = await Promise.all([
     imp('source/capture-parser.js'), imp('source/capture-source.js'), imp('analysis/analyzer.js'),
     imp('analysis/build-result.js'), imp('analysis/standard-analyses.js'), imp('report/json-report.js'),
-    imp('report/table-report.js'), imp('report/csv-report.js'),
+    imp('report/table-report.js'), imp('report/csv-report.js'), imp('decode/native-packer.js'), imp('decode/packed-frame.js'),
+    imp('decode/decode-frame.js'), imp('decode/packet.js'),
   ]);
   return {
+    nativeCheck: nativeChecker(nativePacker, packed, decodeFrame.decodeFrame, packet.DecodedPacket),
     CaptureParser: parser.CaptureParser, newInputSummary: source.newInputSummary, Analyzer: analyzer.Analyzer,
     DEFAULT_OPTIONS: analyzer.DEFAULT_OPTIONS, buildResult: build.buildResult,
     attachStandardAnalyses: std.attachStandardAnalyses, renderJson: json.renderJson, renderTable: table.renderTable,
@@ -28,6 +30,39 @@ export async function loadPipeline(distDir) {
 }
 
 function fail(msg) { throw new FuzzFailure(msg); }
+
+/**
+ * The decode worker's native packer against the TypeScript decoder, frame by frame: the same
+ * record, or the frame handed back when TypeScript's decode is not a clean Ethernet TCP one the
+ * native path takes. Null without the addon.
+ */
+function nativeChecker(np, packed, decodeFrame, DecodedPacket) {
+  const pack = np.nativePacker();
+  if (pack === null) return null;
+  const ts = new SharedArrayBuffer(1 << 12);
+  const views = packed.recordViews(ts);
+  const native = new Uint8Array(new SharedArrayBuffer(1 << 12));
+  const packer = new packed.RecordPacker();
+  const pkt = new DecodedPacket();
+  const desc = new Float64Array(np.DESCRIPTOR_SLOTS);
+  const out = new Int32Array(2);
+  return (f) => {
+    decodeFrame(f, pkt);
+    desc[0] = f.offset; desc[1] = f.capturedLength; desc[2] = f.originalLength; desc[3] = f.tsSec; desc[4] = f.tsNsec;
+    desc[5] = f.frameNumber; desc[6] = f.fileOffset; desc[7] = f.linkType; desc[8] = f.fcsLength; desc[9] = f.interfaceId;
+    const status = pack(f.data, desc, 0, 1, native, 0, 2048, out);
+    const eligible = f.linkType === 1 && pkt.stop === 0 && pkt.l4Protocol === 6 && pkt.tunnel === 0 && !pkt.isFragment
+      && (pkt.ipVersion === 4 || pkt.ipHeaderLength === 40);
+    if (!eligible) {
+      if (status !== np.PACK_FALLBACK) fail(`native packer took frame ${f.frameNumber}, which TypeScript decodes as ${pkt.stopLayer || 'not clean TCP'}`);
+      return;
+    }
+    const size = packer.measure(f, pkt);
+    packer.write(f, pkt, views, 0);
+    if (status !== np.PACK_DONE || out[1] !== size) fail(`native packer: frame ${f.frameNumber} status ${status}, ${out[1]} bytes (TypeScript: ${size})`);
+    if (!Buffer.from(native.buffer, 0, size).equals(Buffer.from(ts, 0, size))) fail(`native packer: frame ${f.frameNumber} record differs from TypeScript's`);
+  };
+}
 
 /** Chunk sizes for one run: mostly large, sometimes tiny, so records straddle chunk edges. */
 function chunkPlan(rng, total) {
@@ -82,6 +117,7 @@ export function runInput(P, bytes, opts) {
     if (f.frameNumber <= lastNumber) fail(`frame numbers not increasing: ${f.frameNumber} after ${lastNumber}`);
     if (f.fileOffset < 0 || f.fileOffset >= bytes.length) fail(`frame ${f.frameNumber} at file offset ${f.fileOffset} outside the ${bytes.length}-byte input`);
     lastNumber = f.frameNumber;
+    if (P.nativeCheck !== null) P.nativeCheck(f);
     analyzer.onFrame(f);
   };
   const parser = new P.CaptureParser(summary, idx, sink);
