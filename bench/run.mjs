@@ -11,7 +11,8 @@
  * Peers: `tcpdump -r FILE -w /dev/null` (libpcap's bare read loop: the floor), `tcptrace -n -l`,
  * `tshark -q -z conv,tcp` (slow: fewer rounds on large sizes, skipped above --tshark-max).
  * Our command: `node bin/vmotion-analyzer.js analyze FILE -f json --no-progress` with stdout to
- * /dev/null (full analysis and JSON rendering; -o would add an fsync'ed atomic write).
+ * /dev/null (full analysis and JSON rendering; -o would add an fsync'ed atomic write); also with
+ * --threads 0 (one thread) and with VMA_NATIVE_DECODE=0 (the decode worker without its native packer).
  *
  * Options: --sizes 1,10[,50]  --runs 5  --format pcap|pcapng  --dir bench/out  --keep
  *          --tshark-max 10  --no-tshark  --parallel-check SIZE  --large-runs 1  --no-doc  --doc docs/benchmark.md
@@ -65,13 +66,13 @@ const hasTimeV = spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { stdio: 'igno
 const hasTool = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 
 /** Runs a command with stdout to /dev/null; returns wall and CPU seconds and peak RSS in KiB. */
-function measure(cmd, args) {
+function measure(cmd, args, env) {
   return new Promise((resolve, reject) => {
     const devnull = openSync('/dev/null', 'w');
     const timeFile = join(opts.dir, `.time-${process.pid}-${++timeFiles}`);
     const argv = hasTimeV ? ['/usr/bin/time', ['-f', '%e %U %S %M %x', '-o', timeFile, cmd, ...args]] : [cmd, args];
     const t0 = process.hrtime.bigint();
-    const child = spawn(argv[0], argv[1], { stdio: ['ignore', devnull, 'pipe'] });
+    const child = spawn(argv[0], argv[1], { stdio: ['ignore', devnull, 'pipe'], env: env ? { ...process.env, ...env } : undefined });
     let stderr = '';
     child.stderr.on('data', (d) => { if (stderr.length < 4000) stderr += d; });
     // Fallback peak RSS: VmHWM is the process's own high-water mark; poll it until exit.
@@ -123,6 +124,8 @@ function toolsFor(file, millions) {
     { name: 'analyze', cmd: process.execPath, args: [join(root, 'bin', 'vmotion-analyzer.js'), 'analyze', file, '-f', 'json', '--no-progress'] },
     // The same analysis on one thread: what the decode worker (src/decode/read-decoded.ts) buys.
     { name: 'analyze --threads 0', cmd: process.execPath, args: [join(root, 'bin', 'vmotion-analyzer.js'), 'analyze', file, '-f', 'json', '--no-progress', '--threads', '0'] },
+    // The decode worker without its native packer (src/decode/native-packer.ts): what native/frame-packer.cc buys.
+    { name: 'analyze, TypeScript worker', cmd: process.execPath, args: [join(root, 'bin', 'vmotion-analyzer.js'), 'analyze', file, '-f', 'json', '--no-progress'], env: { VMA_NATIVE_DECODE: '0' } },
     { name: 'tcpdump', cmd: 'tcpdump', args: ['-r', file, '-w', '/dev/null'] },
     { name: 'tcptrace', cmd: 'tcptrace', args: ['-n', '-l', file] },
   ];
@@ -145,7 +148,7 @@ async function benchSize(millions) {
     const order = tools.map((_, i) => tools[(i + r) % tools.length]);
     for (const t of order) {
       if (res[t.name].length >= Math.min(t.rounds ?? runs, runs)) continue;
-      const m = await measure(t.cmd, t.args);
+      const m = await measure(t.cmd, t.args, t.env);
       res[t.name].push(m);
       log(`  ${millions}M round ${r + 1}: ${t.name.padEnd(8)} ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s cpu, ${(m.rssKiB / 1024).toFixed(0)} MiB`);
     }

@@ -9,8 +9,9 @@
  *   analyze  + every standard analysis (path, stream budget, TCP health): what `analyze` runs per frame
  *   hash     SHA-256 of the file alone (analyze --sha256 and evidence hash every input)
  *   worker   read + decode + pack on the decode worker, a no-op sink here: the pipeline's floor
+ *   worker-ts  the same with the worker's native packer off (VMA_NATIVE_DECODE=0): TypeScript decodes all
  *   pipeline analyze's default: the worker feeding every standard analysis on this thread
- * Usage: node bench/stages.mjs FILE [--runs 3] [--only read,decode,core,path,analyze,hash,worker,pipeline]
+ * Usage: node bench/stages.mjs FILE [--runs 3] [--only read,decode,core,path,analyze,hash,worker,worker-ts,pipeline]
  * CPU seconds of the worker stages include the worker thread (process-wide).
  */
 import { createHash } from 'node:crypto';
@@ -59,6 +60,11 @@ const stages = {
   path: () => analyzeWith((a) => pathAnalysis(a)),
   analyze: () => analyzeWith((a) => attachStandardAnalyses(a)),
   worker: async () => (await new DecodeAhead(file).drain(0, () => undefined)).packets,
+  'worker-ts': async () => {
+    // Worker threads share process.env: the new worker's packer lookup sees this.
+    process.env.VMA_NATIVE_DECODE = '0';
+    try { return (await new DecodeAhead(file).drain(0, () => undefined)).packets; } finally { delete process.env.VMA_NATIVE_DECODE; }
+  },
   pipeline: async () => {
     const a = new Analyzer(DEFAULT_OPTIONS);
     attachStandardAnalyses(a);
@@ -89,6 +95,6 @@ for (const [name, list] of Object.entries(results)) {
   if (list.length === 0) continue;
   const m = median(list);
   const c = median(cpu[name]);
-  process.stdout.write(`${name.padEnd(8)} wall ${m.toFixed(2).padStart(6)} s  cpu ${c.toFixed(2).padStart(6)} s  ` +
+  process.stdout.write(`${name.padEnd(9)} wall ${m.toFixed(2).padStart(6)} s  cpu ${c.toFixed(2).padStart(6)} s  ` +
     `${name === 'hash' ? '' : `${(packets / c / 1e6).toFixed(2)} Mpkt/cpu-s`}  wall runs: ${list.map((x) => x.toFixed(2)).join(' ')}\n`);
 }
