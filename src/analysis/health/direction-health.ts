@@ -20,7 +20,7 @@ export const A_ZERO_WINDOW_PROBE = 0x400;
 export const A_KEEP_ALIVE_ACK = 0x800;
 export const A_ZERO_WINDOW_PROBE_ACK = 0x1000;
 
-/** Outstanding data segments timed for RTT per direction (Karn: dropped on any retransmission). */
+/** Outstanding data segments timed for RTT per direction (Karn: dropped on any retransmission). A power of two. */
 export const RTT_RING = 64;
 /** Frames kept as proof per event kind and direction. */
 export const PROOF_FRAMES = 8;

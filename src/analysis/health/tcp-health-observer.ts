@@ -10,6 +10,8 @@ import {
 } from './direction-health.js';
 
 const SFR = TCP_SYN | TCP_FIN | TCP_RST;
+/** Ring index arithmetic by mask: RTT_RING is a power of two (% on an int32 that might be negative costs more). */
+const RING_MASK = RTT_RING - 1;
 /** Wireshark's window for a fast retransmission after the last duplicate ACK. */
 const FAST_RETRANS_WINDOW = 0.02;
 /** Wireshark's out-of-order threshold when the handshake RTT is unknown. */
@@ -194,14 +196,15 @@ export class TcpHealthObserver implements StreamObserver {
 
   /** An ACK from the peer of `d`: RTT samples from the newest fully acknowledged timed segment. */
   private onAck(d: DirectionHealth, ack: number, t: number): void {
-    if (!d.synSeen || gt(ack, (d.firstSeq + 1) >>> 0)) d.acked = true;
+    // Once set, acked stays set: the sequence test is skipped on the bulk of the ACKs.
+    if (!d.acked && (!d.synSeen || gt(ack, (d.firstSeq + 1) >>> 0))) d.acked = true;
     if (d.bigRetransCount > 0 && gt(ack, d.bigRetransSeq)) d.bigRetransCount = 0;
     let sampleT = -1;
     while (d.ringLen > 0) {
       const i = d.ringHead;
       if (!le(d.ringEnd[i], ack)) break;
       sampleT = d.ringT[i];
-      d.ringHead = (i + 1) % RTT_RING;
+      d.ringHead = (i + 1) & RING_MASK;
       d.ringLen--;
     }
     if (sampleT >= 0) d.rtt.add(t - sampleT);
@@ -209,9 +212,9 @@ export class TcpHealthObserver implements StreamObserver {
 
   /** Time a data segment ending at `end` (int32 view) for an RTT sample, unless it does not advance the ring. */
   private timeSegment(fwd: DirectionHealth, end: number, t: number): void {
-    if (fwd.ringLen === 0 || gt(end, fwd.ringEnd[(fwd.ringHead + fwd.ringLen - 1) % RTT_RING])) {
+    if (fwd.ringLen === 0 || gt(end, fwd.ringEnd[(fwd.ringHead + fwd.ringLen - 1) & RING_MASK])) {
       if (fwd.ringEnd.length === 0) { fwd.ringEnd = new Uint32Array(RTT_RING); fwd.ringT = new Float64Array(RTT_RING); }
-      const i = (fwd.ringHead + fwd.ringLen) % RTT_RING;
+      const i = (fwd.ringHead + fwd.ringLen) & RING_MASK;
       fwd.ringEnd[i] = end;
       fwd.ringT[i] = t;
       fwd.ringLen++;
