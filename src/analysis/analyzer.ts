@@ -142,10 +142,11 @@ export class Analyzer {
     stats.countFrame(frame, pkt);
     if (pkt.stop !== STOP_NONE) stats.countProblem(pkt, frame.frameNumber);
     if (pkt.l4Protocol === PROTO_TCP && pkt.tcpHeaderLength > 0) {
-      const kind = this.portKind[pkt.dstPort] !== 0 ? this.portKind[pkt.dstPort] : this.portKind[pkt.srcPort];
-      if (kind !== 0) {
+      const dstKind = this.portKind[pkt.dstPort];
+      const srcKind = this.portKind[pkt.srcPort];
+      if ((dstKind | srcKind) !== 0) {
         // A stream is vMotion if either end is on a vMotion port (a host's 8000 wins over 902).
-        const k = this.portKind[pkt.dstPort] === KIND_VMOTION || this.portKind[pkt.srcPort] === KIND_VMOTION ? KIND_VMOTION : kind;
+        const k = dstKind === KIND_VMOTION || srcKind === KIND_VMOTION ? KIND_VMOTION : KIND_NFC;
         if (k === KIND_VMOTION) stats.vmotionPackets++; else stats.nfcPackets++;
         // Packets of tracked streams go to the stream observers only (see PacketObserver).
         this.tracker.onTcp(pkt, frame, t, point, k);

@@ -20,7 +20,7 @@ export const A_ZERO_WINDOW_PROBE = 0x400;
 export const A_KEEP_ALIVE_ACK = 0x800;
 export const A_ZERO_WINDOW_PROBE_ACK = 0x1000;
 
-/** Outstanding data segments timed for RTT per direction (Karn: dropped on any retransmission). */
+/** Outstanding data segments timed for RTT per direction (Karn: dropped on any retransmission). A power of two. */
 export const RTT_RING = 64;
 /** Frames kept as proof per event kind and direction. */
 export const PROOF_FRAMES = 8;
@@ -32,10 +32,19 @@ export const PROOF_FRAMES = 8;
  */
 export class DirectionHealth {
   // --- Wireshark-equivalent sequence analysis state (0 means "not set", as in packet-tcp.c) ---
-  nextSeq = 0;
+  /**
+   * nextSeq, maxSeqToBeAcked and lastAck live in a Uint32Array: read from it, TurboFan knows them
+   * as 32-bit integers and compares them modulo 2^32 in integer instructions, where a field holds
+   * a boxed double (they exceed the small-integer range) and each comparison converted it.
+   */
+  private readonly seqs = new Uint32Array(3);
+  get nextSeq(): number { return this.seqs[0]; }
+  set nextSeq(v: number) { this.seqs[0] = v; }
+  get maxSeqToBeAcked(): number { return this.seqs[1]; }
+  set maxSeqToBeAcked(v: number) { this.seqs[1] = v; }
+  get lastAck(): number { return this.seqs[2]; }
+  set lastAck(v: number) { this.seqs[2] = v; }
   nextSeqT = 0;
-  maxSeqToBeAcked = 0;
-  lastAck = 0;
   lastAckT = 0;
   /** Raw (unscaled) window of the last segment; -1 before the first. */
   window = -1;

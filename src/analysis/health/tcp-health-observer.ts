@@ -10,6 +10,8 @@ import {
 } from './direction-health.js';
 
 const SFR = TCP_SYN | TCP_FIN | TCP_RST;
+/** Ring index arithmetic by mask: RTT_RING is a power of two (% on an int32 that might be negative costs more). */
+const RING_MASK = RTT_RING - 1;
 /** Wireshark's window for a fast retransmission after the last duplicate ACK. */
 const FAST_RETRANS_WINDOW = 0.02;
 /** Wireshark's out-of-order threshold when the handshake RTT is unknown. */
@@ -50,9 +52,29 @@ export class TcpHealthObserver implements StreamObserver {
     const window = pkt.window;
     let a = 0;
 
+    // The common path (data, pure ACKs) is written out in this one function: called per packet,
+    // helpers for it cost a call each once TurboFan's inlining budget runs out. Rare cases call out.
+    // --- sizes ---
     fwd.segments++;
-    this.sizes(fwd, rev, pkt, t, frame);
-    this.handshake(sh, fwd, dir, pkt, frame, t);
+    const ipLength = pkt.ipTotalLength;
+    fwd.lastPayload = seglen;
+    fwd.lastIpLength = ipLength;
+    if (seglen > fwd.maxPayload) fwd.maxPayload = seglen;
+    if (ipLength > fwd.maxIpLength) fwd.maxIpLength = ipLength;
+    if (rev.mss > 0 && seglen > rev.mss) fwd.segmentsOverMss++;
+    if (pkt.dontFragment) fwd.dfPackets++;
+    const dscp = pkt.dscp;
+    if (dscp < 32) fwd.dscpLo |= 1 << dscp; else fwd.dscpHi |= 1 << (dscp - 32);
+    if ((flags & TCP_ACK) !== 0) fwd.ackSeen = true;
+
+    // --- handshake ---
+    if ((flags & TCP_SYN) !== 0) {
+      this.syn(sh, fwd, rev, pkt, frame, t);
+    } else if ((flags & TCP_ACK) !== 0) {
+      if (sh.synT >= 0 && sh.firstRtt === 0) sh.firstRtt = t - sh.synT;
+      if (dir === 0 && sh.synAckT >= 0 && sh.handshakeAckT < 0) sh.handshakeAckT = t;
+    }
+    if ((flags & TCP_RST) !== 0) this.rst(sh, fwd, dir, frame);
 
     // --- Wireshark-equivalent classification -----------------------------------------------
     if (seglen === 1 && seq === fwd.nextSeq && rev.window === 0) {
@@ -110,10 +132,27 @@ export class TcpHealthObserver implements StreamObserver {
     // --- counters and proof --------------------------------------------------------------
     if (a !== 0 && this.trace !== null) this.trace(frame.inputIndex, frame.frameNumber, a);
     if (a !== 0) this.count(fwd, a, seglen, seq, frame, t, rev);
-    // onAck and onData compare sequence numbers only modulo 2^32 (gt/lt/le, >>> 0): they get the
-    // int32 view, which is never boxed, where a uint32 above 2^31 became a heap number per call.
+    // onAck compares sequence numbers only modulo 2^32 (gt/lt/le): it gets the int32 view, which
+    // is never boxed, where a uint32 above 2^31 became a heap number per call.
     if ((flags & TCP_ACK) !== 0) this.onAck(rev, ack | 0, t);
-    if (seglen > 0) this.onData(fwd, rev, seq | 0, seglen, a, t, frame);
+    if (seglen > 0) {
+      // --- data ---
+      fwd.dataSegments++;
+      if (fwd.lastDataT >= 0 && t - fwd.lastDataT > fwd.longestGap) {
+        fwd.longestGap = t - fwd.lastDataT;
+        fwd.longestGapEndInput = frame.inputIndex;
+        fwd.longestGapEndFrame = frame.frameNumber;
+      }
+      fwd.lastDataT = t;
+      if ((a & (A_RETRANSMISSION | A_OUT_OF_ORDER | A_ZERO_WINDOW_PROBE | A_KEEP_ALIVE)) === 0 && fwd.ringLen < RTT_RING) {
+        this.timeSegment(fwd, (seq + seglen) | 0, t);
+      }
+      // Sequence-based bytes in flight: highest byte sent minus the peer's latest cumulative ACK.
+      if (rev.ackSeen) {
+        const inFlight = (fwd.nextSeq - rev.lastAck) | 0;
+        if (inFlight > 0 && inFlight > fwd.maxInFlight) fwd.maxInFlight = inFlight;
+      }
+    }
   }
 
   private count(fwd: DirectionHealth, a: number, seglen: number, seq: number, frame: ObservedFrame, t: number, rev: DirectionHealth): void {
@@ -157,81 +196,51 @@ export class TcpHealthObserver implements StreamObserver {
 
   /** An ACK from the peer of `d`: RTT samples from the newest fully acknowledged timed segment. */
   private onAck(d: DirectionHealth, ack: number, t: number): void {
-    if (!d.synSeen || gt(ack, (d.firstSeq + 1) >>> 0)) d.acked = true;
+    // Once set, acked stays set: the sequence test is skipped on the bulk of the ACKs.
+    if (!d.acked && (!d.synSeen || gt(ack, (d.firstSeq + 1) >>> 0))) d.acked = true;
     if (d.bigRetransCount > 0 && gt(ack, d.bigRetransSeq)) d.bigRetransCount = 0;
     let sampleT = -1;
     while (d.ringLen > 0) {
       const i = d.ringHead;
       if (!le(d.ringEnd[i], ack)) break;
       sampleT = d.ringT[i];
-      d.ringHead = (i + 1) % RTT_RING;
+      d.ringHead = (i + 1) & RING_MASK;
       d.ringLen--;
     }
     if (sampleT >= 0) d.rtt.add(t - sampleT);
   }
 
-  private onData(fwd: DirectionHealth, rev: DirectionHealth, seq: number, seglen: number, a: number, t: number, frame: ObservedFrame): void {
-    fwd.dataSegments++;
-    if (fwd.lastDataT >= 0 && t - fwd.lastDataT > fwd.longestGap) {
-      fwd.longestGap = t - fwd.lastDataT;
-      fwd.longestGapEndInput = frame.inputIndex;
-      fwd.longestGapEndFrame = frame.frameNumber;
-    }
-    fwd.lastDataT = t;
-    if ((a & (A_RETRANSMISSION | A_OUT_OF_ORDER | A_ZERO_WINDOW_PROBE | A_KEEP_ALIVE)) === 0 && fwd.ringLen < RTT_RING) {
-      const end = (seq + seglen) >>> 0;
-      if (fwd.ringLen === 0 || gt(end, fwd.ringEnd[(fwd.ringHead + fwd.ringLen - 1) % RTT_RING])) {
-        if (fwd.ringEnd.length === 0) { fwd.ringEnd = new Uint32Array(RTT_RING); fwd.ringT = new Float64Array(RTT_RING); }
-        const i = (fwd.ringHead + fwd.ringLen) % RTT_RING;
-        fwd.ringEnd[i] = end;
-        fwd.ringT[i] = t;
-        fwd.ringLen++;
-      }
-    }
-    // Sequence-based bytes in flight: highest byte sent minus the peer's latest cumulative ACK.
-    if (rev.ackSeen) {
-      const inFlight = (fwd.nextSeq - rev.lastAck) | 0;
-      if (inFlight > 0 && inFlight > fwd.maxInFlight) fwd.maxInFlight = inFlight;
+  /** Time a data segment ending at `end` (int32 view) for an RTT sample, unless it does not advance the ring. */
+  private timeSegment(fwd: DirectionHealth, end: number, t: number): void {
+    if (fwd.ringLen === 0 || gt(end, fwd.ringEnd[(fwd.ringHead + fwd.ringLen - 1) & RING_MASK])) {
+      if (fwd.ringEnd.length === 0) { fwd.ringEnd = new Uint32Array(RTT_RING); fwd.ringT = new Float64Array(RTT_RING); }
+      const i = (fwd.ringHead + fwd.ringLen) & RING_MASK;
+      fwd.ringEnd[i] = end;
+      fwd.ringT[i] = t;
+      fwd.ringLen++;
     }
   }
 
-  private sizes(fwd: DirectionHealth, rev: DirectionHealth, pkt: ObservedPacket, _t: number, _frame: ObservedFrame): void {
-    const len = pkt.payloadLength;
-    fwd.lastPayload = len;
-    fwd.lastIpLength = pkt.ipTotalLength;
-    if (len > fwd.maxPayload) fwd.maxPayload = len;
-    if (pkt.ipTotalLength > fwd.maxIpLength) fwd.maxIpLength = pkt.ipTotalLength;
-    if (rev.mss > 0 && len > rev.mss) fwd.segmentsOverMss++;
-    if (pkt.dontFragment) fwd.dfPackets++;
-    if (pkt.dscp < 32) fwd.dscpLo |= 1 << pkt.dscp; else fwd.dscpHi |= 1 << (pkt.dscp - 32);
-    if ((pkt.tcpFlags & TCP_ACK) !== 0) fwd.ackSeen = true;
-  }
-
-  private handshake(sh: StreamHealth, fwd: DirectionHealth, dir: number, pkt: ObservedPacket, frame: ObservedFrame, t: number): void {
+  private syn(sh: StreamHealth, fwd: DirectionHealth, rev: DirectionHealth, pkt: ObservedPacket, frame: ObservedFrame, t: number): void {
     const flags = pkt.tcpFlags;
-    if ((flags & TCP_SYN) !== 0) {
-      if (!fwd.synSeen) { fwd.firstSeq = pkt.seq >>> 0; }
-      fwd.synSeen = true;
-      if (pkt.mss >= 0) fwd.mss = pkt.mss;
-      fwd.sackPermitted = fwd.sackPermitted || pkt.sackPermitted;
-      fwd.synFrames.add(frame.inputIndex, frame.frameNumber);
-      if (pkt.windowScale >= 0) { fwd.synWindowScale = pkt.windowScale; fwd.winScale = Math.min(pkt.windowScale, 14); }
-      // Wireshark's verify_tcp_window_scaling: scaling is in use only if both SYNs carry the option.
-      const rev = sh.dirs[1 - dir];
-      if (pkt.windowScale < 0) { fwd.winScale = -2; rev.winScale = -2; }
-      else if ((flags & TCP_ACK) !== 0 && rev.winScale === -2) fwd.winScale = -2;
-      if ((flags & TCP_ACK) === 0) { sh.synT = t; }
-      else if (sh.synAckT < 0 && sh.synT >= 0) sh.synAckT = t;
-    } else if ((flags & TCP_ACK) !== 0) {
-      if (sh.synT >= 0 && sh.firstRtt === 0) sh.firstRtt = t - sh.synT;
-      if (dir === 0 && sh.synAckT >= 0 && sh.handshakeAckT < 0) sh.handshakeAckT = t;
-    }
-    if ((flags & TCP_RST) !== 0) {
-      fwd.rstFrames.add(frame.inputIndex, frame.frameNumber);
-      if (sh.rstDir < 0) {
-        sh.rstDir = dir;
-        sh.rstRefusedSyn = dir === 1 && sh.synT >= 0 && sh.synAckT < 0;
-      }
+    if (!fwd.synSeen) { fwd.firstSeq = pkt.seq >>> 0; }
+    fwd.synSeen = true;
+    if (pkt.mss >= 0) fwd.mss = pkt.mss;
+    fwd.sackPermitted = fwd.sackPermitted || pkt.sackPermitted;
+    fwd.synFrames.add(frame.inputIndex, frame.frameNumber);
+    if (pkt.windowScale >= 0) { fwd.synWindowScale = pkt.windowScale; fwd.winScale = Math.min(pkt.windowScale, 14); }
+    // Wireshark's verify_tcp_window_scaling: scaling is in use only if both SYNs carry the option.
+    if (pkt.windowScale < 0) { fwd.winScale = -2; rev.winScale = -2; }
+    else if ((flags & TCP_ACK) !== 0 && rev.winScale === -2) fwd.winScale = -2;
+    if ((flags & TCP_ACK) === 0) { sh.synT = t; }
+    else if (sh.synAckT < 0 && sh.synT >= 0) sh.synAckT = t;
+  }
+
+  private rst(sh: StreamHealth, fwd: DirectionHealth, dir: number, frame: ObservedFrame): void {
+    fwd.rstFrames.add(frame.inputIndex, frame.frameNumber);
+    if (sh.rstDir < 0) {
+      sh.rstDir = dir;
+      sh.rstRefusedSyn = dir === 1 && sh.synT >= 0 && sh.synAckT < 0;
     }
   }
 }

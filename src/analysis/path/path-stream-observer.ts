@@ -12,16 +12,12 @@ export class PathStreamObserver implements StreamObserver {
     const d = sp.vantage(frame.interfaceId).dirs[dir];
     const input = frame.inputIndex;
     const fn = frame.frameNumber;
-    if (d.ttl.add(pkt.ttl, input, fn)) {
+    if (d.countPacket(pkt.ttl, pkt.hasMacs, pkt.srcMac, pkt.dstMac, input, fn)) {
       d.ttlChanges++;
       if (d.ttlChangeFrames.length < MAX_TTL_CHANGE_FRAMES) {
         d.ttlChangeFrames.push({ input: d.lastInput, frame: d.lastFrame }, { input, frame: fn });
       }
     }
-    if (pkt.hasMacs) {
-      d.srcMac.add(pkt.srcMac, input, fn);
-      if (pkt.dstMac !== 0) d.dstMac.add(pkt.dstMac, input, fn);
-    } else d.noMacPackets++;
     if (pkt.payloadLength > 0 || (pkt.tcpFlags & 0x02) !== 0) {
       d.segments.add(pkt.seq, pkt.payloadLength, t, pkt.ttl, pkt.hasMacs ? pkt.srcMac : -1, input, fn);
     }

@@ -43,6 +43,16 @@ export class ValueSet {
     return last >= 0;
   }
 
+  /** v is the value the previous add counted (a repeat of it would be counted at that index). */
+  isLast(v: number): boolean {
+    return this.last >= 0 && this.values[this.last] === v;
+  }
+
+  /** Count n more packets with the value the previous add counted (isLast held for it). */
+  repeatLast(n: number): void {
+    this.counts[this.last] += n;
+  }
+
   /** Index of the most frequent value, -1 when empty. */
   dominant(): number {
     let best = -1;
