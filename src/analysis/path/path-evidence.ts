@@ -53,6 +53,11 @@ export class DirectionPath {
       this.repeats++;
       return false;
     }
+    return this.countNew(ttl, hasMacs, srcMac, dstMac, input, frame);
+  }
+
+  // Out of line: countPacket stays small enough for TurboFan to inline it into the per-packet path.
+  private countNew(ttl: number, hasMacs: boolean, srcMac: number, dstMac: number, input: number, frame: number): boolean {
     this.flush();
     const changed = this.ttlSet.add(ttl, input, frame);
     if (hasMacs) {
@@ -94,6 +99,11 @@ export class StreamPath {
   vantage(interfaceId: number): VantagePath {
     const l = this.last;
     if (l !== null && l.interfaceId === interfaceId) return l;
+    return this.otherVantage(interfaceId);
+  }
+
+  // Out of line, as DirectionPath.countNew.
+  private otherVantage(interfaceId: number): VantagePath {
     for (const v of this.vantages) if (v.interfaceId === interfaceId) { this.last = v; return v; }
     const v = new VantagePath(interfaceId);
     this.vantages.push(v);

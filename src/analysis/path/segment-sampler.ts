@@ -57,7 +57,12 @@ export class SegmentSampler {
   add(seq: number, len: number, t: number, ttl: number, srcMac: number, input: number, frame: number): void {
     this.seen++;
     if (this.minSeq < 0) this.minSeq = seq;
-    if ((seqHash(seq) & this.mask) !== 0) return;
+    if ((seqHash(seq) & this.mask) === 0) this.keep(seq, len, t, ttl, srcMac, input, frame);
+  }
+
+  // Out of line: add, called for every segment but keeping few, stays small enough to be inlined
+  // (not inlined, every segment paid a call that boxed its doubles).
+  private keep(seq: number, len: number, t: number, ttl: number, srcMac: number, input: number, frame: number): void {
     const at = this.find(seq);
     if (at >= 0) { this.copies[at]++; return; }
     if (this.size === this.seq.length) {
