@@ -115,6 +115,7 @@ try {
   const summary = await readCapture(data.path, sink, {
     inputIndex: 0,
     chunkSize: data.chunkSize,
+    syncReads: true,
     onRelease: () => { if (batched > 0) flush(); },
     onProgress: (rawRead, total) => { writer.setProgress(rawRead, total); writer.publish(); },
   });

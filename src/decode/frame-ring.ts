@@ -12,7 +12,13 @@
 import { RECORD_WRAP } from './packed-frame.js';
 
 export const RING_BYTES = 32 * 1024 * 1024;
-const SOFT_BYTES = 4 * 1024 * 1024;
+/**
+ * Records in flight: ~90,000 at 192 bytes, ~30 ms of analysis. The worker is ahead on average but
+ * is now and then descheduled for several milliseconds (two cores, other threads, a VM's steal
+ * time); a ring this deep absorbs that, where 4 MiB let the analysis thread wait ~100 ms per
+ * 10 M packets. Resident only as far as it is used.
+ */
+const SOFT_BYTES = 16 * 1024 * 1024;
 const MASK = RING_BYTES - 1;
 /** Publish progress to the other side after this many bytes (fewer atomic operations). */
 const BATCH_BYTES = 256 * 1024;
@@ -26,20 +32,18 @@ const C_DONE = 3;
 /** Set by the reader when it gives up: the writer stops instead of waiting for space. */
 const C_ABORT = 4;
 /**
- * Wake-ups cost a futex call each (tens of microseconds on a busy two-core VM): a side that sleeps
- * says so, and says when it wants to be woken, so the other side notifies only then. The writer
- * waits until three quarters of the soft ring are free, not for one record: the native packer
- * refills that in about a millisecond, while the reader still has a quarter to work on, so the
- * writer is woken rarely and the reader never starves.
+ * Wake-ups cost a futex call each (tens of microseconds on a busy two-core VM): the reader says when
+ * it sleeps, so the writer notifies only then. The writer never asks to be woken (see waitFor).
  */
-const C_WRITER_WAITING = 5;
-const C_WAKE_WRITER_AT = 6;
 const C_READER_WAITING = 7;
 // Float64 slots: raw input bytes read so far, and the input's size (-1 unknown).
 const D_RAW_READ = 4;
 const D_TOTAL = 5;
 export const CONTROL_BYTES = 64;
-const WRITER_WAKE_BYTES = (SOFT_BYTES * 3) / 4;
+/** A full writer waits until this much is free: the ring stays three quarters full, in batches. */
+const WRITER_WAKE_BYTES = SOFT_BYTES / 4;
+/** The writer's poll interval while it waits for space (milliseconds). */
+const WRITER_POLL_MS = 0.5;
 
 export interface RingMemory {
   control: SharedArrayBuffer;
@@ -141,13 +145,15 @@ export class RingWriter extends RingSide {
       if (((this.written - this.readCached) | 0) + need <= RING_BYTES) break;
       if (this.aborted) return false;
       if (this.unpublished > 0) this.publish();
-      // Wake when `need` fits and a good part of the ring is free (the reader checks after each release).
+      // Sleep until `need` fits and a good part of the ring is free, polling the reader's position
+      // instead of asking it to wake us: a futex wake-up from the analysis thread tends to run this
+      // thread on the analysis thread's own core (the scheduler's wake-affine placement), stealing
+      // about a millisecond from it each time. The reader still has three quarters of the ring to
+      // work on, far more than the poll interval. abort() wakes the sleep at once.
       const wakeAt = (this.written + Math.max(need, WRITER_WAKE_BYTES) - RING_BYTES) | 0;
-      Atomics.store(this.ctrl, C_WAKE_WRITER_AT, wakeAt);
-      Atomics.store(this.ctrl, C_WRITER_WAITING, 1);
-      // Timed, so an abort (or a missed wake-up) is noticed anyway.
-      Atomics.wait(this.ctrl, C_READ, this.readCached, 200);
-      Atomics.store(this.ctrl, C_WRITER_WAITING, 0);
+      while (((Atomics.load(this.ctrl, C_READ) - wakeAt) | 0) < 0) {
+        if (Atomics.wait(this.ctrl, C_ABORT, 0, WRITER_POLL_MS) === 'not-equal') return false;
+      }
     }
     return true;
   }
@@ -197,13 +203,10 @@ export class RingReader extends RingSide {
     if (this.unreleased >= BATCH_BYTES) this.release();
   }
 
-  /** Tell the writer how far we are (it may be waiting for space). */
+  /** Tell the writer how far we are (it polls this when it waits for space). */
   release(): void {
     this.unreleased = 0;
     Atomics.store(this.ctrl, C_READ, this.read);
-    if (Atomics.load(this.ctrl, C_WRITER_WAITING) !== 0 && ((this.read - Atomics.load(this.ctrl, C_WAKE_WRITER_AT)) | 0) >= 0) {
-      Atomics.notify(this.ctrl, C_READ);
-    }
   }
 
   /** Sleep until the writer publishes (or `timeoutMs` passes), without blocking the event loop. */
@@ -217,7 +220,7 @@ export class RingReader extends RingSide {
 
   abort(): void {
     Atomics.store(this.ctrl, C_ABORT, 1);
-    Atomics.notify(this.ctrl, C_READ);
+    Atomics.notify(this.ctrl, C_ABORT);
   }
 }
 
