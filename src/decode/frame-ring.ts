@@ -13,12 +13,13 @@ import { RECORD_WRAP } from './packed-frame.js';
 
 export const RING_BYTES = 32 * 1024 * 1024;
 /**
- * Records in flight: ~90,000 at 192 bytes, ~30 ms of analysis. The worker is ahead on average but
+ * Records in flight: ~45,000 at 192 bytes, ~15 ms of analysis. The worker is ahead on average but
  * is now and then descheduled for several milliseconds (two cores, other threads, a VM's steal
- * time); a ring this deep absorbs that, where 4 MiB let the analysis thread wait ~100 ms per
- * 10 M packets. Resident only as far as it is used.
+ * time); a deeper ring absorbs that (4 MiB let the analysis thread wait ~100 ms per 10 M packets
+ * mid-run, 16 MiB almost never). Resident as far as it is used: 8 MiB is the compromise with
+ * the 200 MiB memory budget (a SYN flood fills it).
  */
-const SOFT_BYTES = 16 * 1024 * 1024;
+const SOFT_BYTES = 8 * 1024 * 1024;
 const MASK = RING_BYTES - 1;
 /** Publish progress to the other side after this many bytes (fewer atomic operations). */
 const BATCH_BYTES = 256 * 1024;
