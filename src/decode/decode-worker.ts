@@ -16,8 +16,7 @@ import { DecodedPacket } from './packet.js';
 import { RecordPacker, recordViews } from './packed-frame.js';
 import { RingWriter, type RingMemory } from './frame-ring.js';
 import {
-  D_CAPTURED, D_FCS, D_FILE_OFFSET, D_FRAME_NUMBER, D_INTERFACE, D_LINK_TYPE, D_OFFSET, D_ORIGINAL, D_TS_NSEC, D_TS_SEC,
-  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_FALLBACK, nativePacker, newFlowTable,
+  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_FALLBACK, describeFrame, frameOfDescriptor, nativePacker, newFlowTable,
 } from './native-packer.js';
 
 export interface DecodeWorkerData {
@@ -75,21 +74,10 @@ function flush(): void {
     writer.commit(out[1]);
     i += out[0];
     nativeFrames += out[0];
-    if (status === PACK_FALLBACK) packOne(frameAt(buf, i++));
+    if (status === PACK_FALLBACK) packOne(frameOfDescriptor(desc, DESCRIPTOR_SLOTS * i++, buf, fallbackFrame));
   }
   batched = 0;
   batchData = null;
-}
-
-/** The batched frame i as a Frame (for the TypeScript decoder). */
-function frameAt(buf: Buffer, i: number): Frame {
-  const f = fallbackFrame;
-  const k = i * DESCRIPTOR_SLOTS;
-  f.data = buf; f.offset = desc[k + D_OFFSET]; f.capturedLength = desc[k + D_CAPTURED]; f.originalLength = desc[k + D_ORIGINAL];
-  f.tsSec = desc[k + D_TS_SEC]; f.tsNsec = desc[k + D_TS_NSEC]; f.frameNumber = desc[k + D_FRAME_NUMBER];
-  f.fileOffset = desc[k + D_FILE_OFFSET]; f.linkType = desc[k + D_LINK_TYPE]; f.fcsLength = desc[k + D_FCS];
-  f.interfaceId = desc[k + D_INTERFACE];
-  return f;
 }
 
 function sink(frame: Frame): void {
@@ -103,11 +91,7 @@ function sink(frame: Frame): void {
     if (batched > 0) flush();
     batchData = frame.data;
   }
-  const k = batched * DESCRIPTOR_SLOTS;
-  desc[k + D_OFFSET] = frame.offset; desc[k + D_CAPTURED] = frame.capturedLength; desc[k + D_ORIGINAL] = frame.originalLength;
-  desc[k + D_TS_SEC] = frame.tsSec; desc[k + D_TS_NSEC] = frame.tsNsec; desc[k + D_FRAME_NUMBER] = frame.frameNumber;
-  desc[k + D_FILE_OFFSET] = frame.fileOffset; desc[k + D_LINK_TYPE] = frame.linkType; desc[k + D_FCS] = frame.fcsLength;
-  desc[k + D_INTERFACE] = frame.interfaceId;
+  describeFrame(frame, desc, batched * DESCRIPTOR_SLOTS);
   if (++batched === BATCH_FRAMES) flush();
 }
 

@@ -9,11 +9,40 @@
  * worker decodes everything in TypeScript.
  */
 import { loadAddon } from '../source/live-addon.js';
+import type { Frame } from '../source/frame.js';
+import { LINKTYPE_ETHERNET } from '../source/link-types.js';
+import { PROTO_TCP, STOP_NONE, TUNNEL_NONE, type DecodedPacket } from './packet.js';
 
 /** Descriptor slots per frame in a batch (native/frame-packer.cc reads the same order). */
 export const DESCRIPTOR_SLOTS = 10;
 export const D_OFFSET = 0, D_CAPTURED = 1, D_ORIGINAL = 2, D_TS_SEC = 3, D_TS_NSEC = 4, D_FRAME_NUMBER = 5;
 export const D_FILE_OFFSET = 6, D_LINK_TYPE = 7, D_FCS = 8, D_INTERFACE = 9;
+
+/** Write frame's descriptor at desc[k, k + DESCRIPTOR_SLOTS) (what the native packer reads of a frame). */
+export function describeFrame(frame: Frame, desc: Float64Array, k: number): void {
+  desc[k + D_OFFSET] = frame.offset; desc[k + D_CAPTURED] = frame.capturedLength; desc[k + D_ORIGINAL] = frame.originalLength;
+  desc[k + D_TS_SEC] = frame.tsSec; desc[k + D_TS_NSEC] = frame.tsNsec; desc[k + D_FRAME_NUMBER] = frame.frameNumber;
+  desc[k + D_FILE_OFFSET] = frame.fileOffset; desc[k + D_LINK_TYPE] = frame.linkType; desc[k + D_FCS] = frame.fcsLength;
+  desc[k + D_INTERFACE] = frame.interfaceId;
+}
+
+/** Fill `frame` (bytes in `data`) from the descriptor at desc[k]: the inverse of describeFrame. */
+export function frameOfDescriptor(desc: Float64Array, k: number, data: Buffer, frame: Frame): Frame {
+  frame.data = data; frame.offset = desc[k + D_OFFSET]; frame.capturedLength = desc[k + D_CAPTURED];
+  frame.originalLength = desc[k + D_ORIGINAL]; frame.tsSec = desc[k + D_TS_SEC]; frame.tsNsec = desc[k + D_TS_NSEC];
+  frame.frameNumber = desc[k + D_FRAME_NUMBER]; frame.fileOffset = desc[k + D_FILE_OFFSET]; frame.linkType = desc[k + D_LINK_TYPE];
+  frame.fcsLength = desc[k + D_FCS]; frame.interfaceId = desc[k + D_INTERFACE];
+  return frame;
+}
+
+/**
+ * The frames the native packer takes, by what the TypeScript decoder made of them: clean Ethernet
+ * TCP, no tunnel, no fragment, no IPv6 extension header. It hands every other frame back.
+ */
+export function nativeTakes(frame: Frame, pkt: DecodedPacket): boolean {
+  return frame.linkType === LINKTYPE_ETHERNET && pkt.stop === STOP_NONE && pkt.l4Protocol === PROTO_TCP
+    && pkt.tunnel === TUNNEL_NONE && !pkt.isFragment && (pkt.ipVersion === 4 || pkt.ipHeaderLength === 40);
+}
 
 /** packFrames results. */
 export const PACK_DONE = 0;

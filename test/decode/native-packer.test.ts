@@ -11,10 +11,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../../src/decode/decode-frame.js';
-import { DecodedPacket, PROTO_TCP, STOP_NONE, TUNNEL_NONE } from '../../src/decode/packet.js';
+import { DecodedPacket } from '../../src/decode/packet.js';
 import { RecordPacker, recordViews } from '../../src/decode/packed-frame.js';
 import {
-  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_DONE, PACK_FALLBACK, PACK_NEED_ROOM, nativePacker, newFlowTable,
+  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_DONE, PACK_FALLBACK, PACK_NEED_ROOM, describeFrame, nativePacker, nativeTakes, newFlowTable,
 } from '../../src/decode/native-packer.js';
 import { FrameUnpacker } from '../../src/decode/packed-frame.js';
 import type { Frame } from '../../src/source/frame.js';
@@ -26,18 +26,6 @@ const pack = nativePacker();
 if (pack === null) {
   if (process.env.CI) throw new Error('the native addon (build/Release/vma_pcap.node) must be built in CI: npm run build:native');
   console.warn('skipping the native packer tests: the addon is not built (npm run build:native; needs libpcap-dev)');
-}
-
-/** Frames the native path must take: clean Ethernet TCP, no tunnel, no fragment, no IPv6 extension header. */
-function nativeEligible(frame: Frame, pkt: DecodedPacket): boolean {
-  return frame.linkType === 1 && pkt.stop === STOP_NONE && pkt.l4Protocol === PROTO_TCP && pkt.tunnel === TUNNEL_NONE
-    && !pkt.isFragment && (pkt.ipVersion === 4 || pkt.ipHeaderLength === 40);
-}
-
-function describeFrame(frame: Frame, desc: Float64Array, k: number): void {
-  desc[k] = frame.offset; desc[k + 1] = frame.capturedLength; desc[k + 2] = frame.originalLength;
-  desc[k + 3] = frame.tsSec; desc[k + 4] = frame.tsNsec; desc[k + 5] = frame.frameNumber;
-  desc[k + 6] = frame.fileOffset; desc[k + 7] = frame.linkType; desc[k + 8] = frame.fcsLength; desc[k + 9] = frame.interfaceId;
 }
 
 /** Packs one frame both ways and compares. */
@@ -57,7 +45,7 @@ class Differ {
     describeFrame(frame, this.desc, 0);
     this.native.fill(0xee, 0, 512);
     const status = pack!(frame.data, this.desc, 0, 1, this.native, 0, 4096, this.out);
-    if (!nativeEligible(frame, this.pkt)) {
+    if (!nativeTakes(frame, this.pkt)) {
       expect([status, this.out[0], this.out[1]], `frame ${frame.frameNumber} must be handed back`).toEqual([PACK_FALLBACK, 0, 0]);
       this.handedBack++;
       return;
@@ -149,7 +137,7 @@ describe.skipIf(pack === null)('native packer', () => {
       const frame = { ...f, data: copy, offset: 0 };
       decodeFrame(frame, pkt);
       let record: Buffer | null = null;
-      if (nativeEligible(frame, pkt)) {
+      if (nativeTakes(frame, pkt)) {
         const size = packer.measure(frame, pkt);
         packer.write(frame, pkt, views, 0);
         record = Buffer.from(Buffer.from(scratch, 0, size));

@@ -48,12 +48,9 @@ function nativeChecker(np, packed, decodeFrame, DecodedPacket) {
   const out = new Int32Array(2);
   return (f) => {
     decodeFrame(f, pkt);
-    desc[0] = f.offset; desc[1] = f.capturedLength; desc[2] = f.originalLength; desc[3] = f.tsSec; desc[4] = f.tsNsec;
-    desc[5] = f.frameNumber; desc[6] = f.fileOffset; desc[7] = f.linkType; desc[8] = f.fcsLength; desc[9] = f.interfaceId;
+    np.describeFrame(f, desc, 0);
     const status = pack(f.data, desc, 0, 1, native, 0, 2048, out);
-    const eligible = f.linkType === 1 && pkt.stop === 0 && pkt.l4Protocol === 6 && pkt.tunnel === 0 && !pkt.isFragment
-      && (pkt.ipVersion === 4 || pkt.ipHeaderLength === 40);
-    if (!eligible) {
+    if (!np.nativeTakes(f, pkt)) {
       if (status !== np.PACK_FALLBACK) fail(`native packer took frame ${f.frameNumber}, which TypeScript decodes as ${pkt.stopLayer || 'not clean TCP'}`);
       return;
     }
