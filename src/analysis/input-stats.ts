@@ -39,13 +39,18 @@ export class InputStats {
   constructor(readonly point: number) {}
 
   countFrame(frame: Frame, pkt: DecodedPacket): void {
+    this.countLinkType(frame.linkType);
+    if (pkt.tunnel !== TUNNEL_NONE) this.countTunnel(pkt);
+  }
+
+  /** A frame without a tunnel (countFrame's part for it). */
+  countLinkType(linkType: number): void {
     // Runs of one link type are the norm: count them locally and flush on change.
-    if (frame.linkType !== this.lastLinkType) {
+    if (linkType !== this.lastLinkType) {
       this.flushLinkType();
-      this.lastLinkType = frame.linkType;
+      this.lastLinkType = linkType;
     }
     this.lastLinkCount++;
-    if (pkt.tunnel !== TUNNEL_NONE) this.countTunnel(pkt);
   }
 
   /** Runs of one tunnel are the norm: compare with the last one, allocate only for a new tunnel. */

@@ -32,25 +32,29 @@ const F_V6 = 64;
  * Rare sections follow only when present, in flag order, each a whole number of 8-byte units.
  */
 // Float64 slots, in 8-byte units from the record start (slot 0 holds words 0 and 1).
-const D_TS_SEC = 1, D_FRAME_NUMBER = 2, D_FILE_OFFSET = 3, D_SRC_MAC = 4, D_DST_MAC = 5;
-const D_IP_TOTAL_LENGTH = 6, D_PAYLOAD_LENGTH = 7;
+export const D_TS_SEC = 1, D_FRAME_NUMBER = 2, D_FILE_OFFSET = 3, D_SRC_MAC = 4, D_DST_MAC = 5;
+export const D_IP_TOTAL_LENGTH = 6, D_PAYLOAD_LENGTH = 7;
 // 32-bit words from the record start.
 export const W_SIZE = 0;
-const W_FLAGS = 1;
-const W_TS_NSEC = 16, W_CAPTURED = 17, W_ORIGINAL = 18, W_LINK_TYPE = 19, W_FCS = 20, W_INTERFACE = 21;
+export const W_FLAGS = 1;
+// Second cache line: the rest of what the analysis thread reads of a frame of a known stream
+// (src/analysis/record-fast-path.ts), so it never touches the third.
+export const W_TS_NSEC = 16, W_ORIGINAL = 17, W_LINK_TYPE = 18, W_INTERFACE = 19;
 /** Booleans in bits 0-7, TCP flags 8-15, TTL 16-23, ECN 24-25, DSCP 26-31. */
-const W_BITS = 22;
-/** Source port in bits 0-15, destination port 16-31. */
-const W_PORTS = 23;
-const W_SEQ = 24, W_ACK = 25;
+export const W_BITS = 20;
+export const W_SEQ = 21, W_ACK = 22;
 /** Window in bits 0-15, TCP header length 16-23, SACK block count 24-27, IP version 28-31. */
-const W_TCP = 26;
-const W_SRC0 = 27, W_DST0 = 28, W_L3_OFFSET = 29, W_L4_OFFSET = 30, W_IP_HEADER_LENGTH = 31, W_IP_ID = 32;
-const W_PAYLOAD_CAPTURED = 33, W_MSS = 34, W_WINDOW_SCALE = 35, W_TS_VAL = 36, W_TS_ECR = 37, W_L4_PROTOCOL = 38;
-const W_ETHER_TYPE = 39, W_VLAN_COUNT = 40, W_VLAN0 = 41, W_VLAN1 = 42, W_SLL_TYPE = 43, W_FLOW_LABEL = 44;
-const W_FRAGMENT_OFFSET = 45;
+export const W_TCP = 23;
+export const W_MSS = 24, W_WINDOW_SCALE = 25;
 /** Connection slot | side << 16 from the native packer's flow table (-1: none), and the table's epoch. */
-const W_FLOW = 46, W_FLOW_EPOCH = 47;
+export const W_FLOW = 26, W_FLOW_EPOCH = 27;
+/** Source port in bits 0-15, destination port 16-31. */
+const W_PORTS = 28;
+const W_CAPTURED = 29, W_FCS = 30, W_SRC0 = 31;
+// Third cache line.
+const W_DST0 = 32, W_L3_OFFSET = 33, W_L4_OFFSET = 34, W_IP_HEADER_LENGTH = 35, W_IP_ID = 36, W_PAYLOAD_CAPTURED = 37;
+const W_TS_VAL = 38, W_TS_ECR = 39, W_L4_PROTOCOL = 40, W_ETHER_TYPE = 41, W_VLAN_COUNT = 42, W_VLAN0 = 43, W_VLAN1 = 44;
+const W_SLL_TYPE = 45, W_FLOW_LABEL = 46, W_FRAGMENT_OFFSET = 47;
 const BASE_WORDS = 48;
 // Sections, word offsets within each.
 const V6_WORDS = 6; // src[1..3], dst[1..3]
@@ -58,8 +62,13 @@ const TUNNEL_WORDS = 12; // tunnel, session, ip version, src[4], dst[4], pad
 const SACK_WORDS = 8;
 const ARP_WORDS = 8; // sender MAC, target MAC (f64), isArp, op, sender IP, target IP
 const ICMP_WORDS = 22; // MTU, inner seq (f64), type, code, gateway[4], inner version, inner src[4], inner dst[4], inner protocol, ports
-const B_HAS_MACS = 1, B_IP_LENGTH_FROM_FRAME = 2, B_DONT_FRAGMENT = 4, B_IS_FRAGMENT = 8, B_MORE_FRAGMENTS = 16;
-const B_SACK_PERMITTED = 32, B_HAS_TIMESTAMP = 64, B_TCP_OPTIONS_MALFORMED = 128;
+export const B_HAS_MACS = 1, B_IP_LENGTH_FROM_FRAME = 2, B_DONT_FRAGMENT = 4, B_IS_FRAGMENT = 8, B_MORE_FRAGMENTS = 16;
+export const B_SACK_PERMITTED = 32, B_HAS_TIMESTAMP = 64, B_TCP_OPTIONS_MALFORMED = 128;
+/**
+ * Word 1 of a cleanly decoded TCP frame's record, as the native packer writes it: PACKED, and no
+ * section but IPv6 addresses and SACK edges (NATIVE_OPTIONAL_FLAGS).
+ */
+export const NATIVE_TCP_FLAGS = F_PACKED, NATIVE_OPTIONAL_FLAGS = F_V6 | F_SACK;
 /** Base header bytes: the smallest record (a cleanly decoded TCP frame). */
 export const RECORD_HEADER_BYTES = BASE_WORDS * 4;
 /** Word 0 value that tells the reader to continue at the ring's start. */

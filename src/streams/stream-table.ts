@@ -43,6 +43,9 @@ export class StreamTable {
   /** Stream direction of the packets from flow side 0. */
   private readonly flowDir = new Uint8Array(FLOW_SLOTS);
 
+  /** Called for each stream the budget evicts, as it leaves the table (a tracking worker tells the observers' thread). */
+  onEvict: ((s: Stream) => void) | null = null;
+
   constructor(private readonly isServerPort: (port: number) => boolean, readonly budget = new StreamBudget()) {}
 
   /** Every stream kept, in creation order (evicted ones removed). */
@@ -58,13 +61,22 @@ export class StreamTable {
   /** The stream this packet belongs to at this capture point, or null. Sets this.dir. */
   find(pkt: DecodedPacket, point: number): Stream | null {
     const slot = pkt.flowSlot;
-    if (slot >= 0 && this.flowTag[slot] === pkt.flowTag) {
-      const c = this.flowStream[slot];
-      if (c !== null && c.point === point) { this.dir = this.flowDir[slot] ^ pkt.flowSide; return c; }
+    if (slot >= 0) {
+      const c = this.cached(slot, pkt.flowSide, pkt.flowTag, point);
+      if (c !== null) return c;
     }
     const s = this.findByHash(pkt, point);
     if (s !== null && slot >= 0) this.remember(pkt, s);
     return s;
+  }
+
+  /** The stream cached under a packet's flow slot, side and tag at this point, or null. Sets this.dir. */
+  cached(slot: number, side: number, tag: number, point: number): Stream | null {
+    if (this.flowTag[slot] !== tag) return null;
+    const c = this.flowStream[slot];
+    if (c === null || c.point !== point) return null;
+    this.dir = this.flowDir[slot] ^ side;
+    return c;
   }
 
   private findByHash(pkt: DecodedPacket, point: number): Stream | null {
@@ -161,6 +173,19 @@ export class StreamTable {
     this.unlink(s);
     s.evicted = true;
     this.live--;
+    this.onEvict?.(s);
+  }
+
+  /**
+   * Take over the streams another table tracked (a tracking worker's, in its creation order, with
+   * its budget's counts) when this one saw no packet: the run's streams for building the result.
+   * Its lookups stay empty, so no packet may follow.
+   */
+  adopt(streams: Stream[], budget: StreamBudget): void {
+    if (this.all.length !== 0) throw new Error('StreamTable.adopt: the table already has streams');
+    for (const s of streams) this.all.push(s);
+    this.live = streams.length;
+    Object.assign(this.budget, budget);
   }
 
   private compact(): void {

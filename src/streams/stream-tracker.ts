@@ -49,32 +49,11 @@ export class StreamTracker {
       created = true;
     }
     const dir = table.dir;
-    const d = s.dirs[dir];
-    d.packets++;
-    d.wireBytes += frame.originalLength;
-    d.ipBytes += pkt.ipTotalLength;
-    if ((flags & TCP_SYN) !== 0) {
-      if ((flags & TCP_ACK) === 0) s.synSeen = true; else s.synAckSeen = true;
-      d.seq.onSyn(pkt.seq);
-    }
-    if ((flags & TCP_FIN) !== 0) d.finSeen = true;
-    if ((flags & TCP_RST) !== 0) { d.rstSeen = true; s.rstSeen = true; }
     const len = pkt.payloadLength;
-    if (len > 0) {
-      if (!s.hasPayload) table.markPayload(s);
-      d.dataPackets++;
-      // The int32 view of the sequence number: onData works modulo 2^32, and a uint32 above 2^31
-      // passed to a call is boxed (a heap number per data packet).
-      d.seq.onData(pkt.seq | 0, len);
-      if (d.seq.advanced > 0) {
-        d.series.add(this.clock.bucketOf(t), d.seq.advanced);
-        if (d.firstDataT < 0) { d.firstDataT = t; d.firstDataSec = frame.tsSec; d.firstDataNsec = frame.tsNsec; }
-        d.lastDataT = t; d.lastDataSec = frame.tsSec; d.lastDataNsec = frame.tsNsec;
-      }
-      if (d.seq.overlap > 0) { d.retransmittedPackets++; d.retransmittedBytes += d.seq.overlap; }
-    }
-    if (t < s.firstT) { s.firstT = t; s.firstSec = frame.tsSec; s.firstNsec = frame.tsNsec; s.firstInput = frame.inputIndex; s.firstFrame = frame.frameNumber; }
-    if (t >= s.lastT) { s.lastT = t; s.lastSec = frame.tsSec; s.lastNsec = frame.tsNsec; s.lastInput = frame.inputIndex; s.lastFrame = frame.frameNumber; }
+    // The int32 view of the sequence number: SequenceSpace works modulo 2^32, and a uint32 above
+    // 2^31 passed to a call is boxed (a heap number per data packet).
+    this.count(s, dir, flags, pkt.seq | 0, len, pkt.ipTotalLength, frame.originalLength, t, frame.tsSec, frame.tsNsec,
+      frame.inputIndex, frame.frameNumber);
     const obs = this.observers;
     if (s.deferred !== null) {
       if (len === 0 && s.dirs[0].packets + s.dirs[1].packets <= MAX_DEFERRED_PACKETS) {
@@ -90,6 +69,38 @@ export class StreamTracker {
     }
     for (let i = 0; i < obs.length; i++) obs[i].onStreamPacket(s, dir, pkt, frame, t);
     return s;
+  }
+
+  /**
+   * The stream's counters for one of its packets (direction `dir`): what onTcp does between finding
+   * the stream and its observers. Primitives only, so a tracking worker can feed a frame straight
+   * from its record (src/analysis/worker-tracking.ts). `seq` as an int32.
+   */
+  count(s: Stream, dir: number, flags: number, seq: number, len: number, ipLength: number, wireLength: number, t: number,
+    tsSec: number, tsNsec: number, input: number, frameNumber: number): void {
+    const d = s.dirs[dir];
+    d.packets++;
+    d.wireBytes += wireLength;
+    d.ipBytes += ipLength;
+    if ((flags & TCP_SYN) !== 0) {
+      if ((flags & TCP_ACK) === 0) s.synSeen = true; else s.synAckSeen = true;
+      d.seq.onSyn(seq >>> 0);
+    }
+    if ((flags & TCP_FIN) !== 0) d.finSeen = true;
+    if ((flags & TCP_RST) !== 0) { d.rstSeen = true; s.rstSeen = true; }
+    if (len > 0) {
+      if (!s.hasPayload) this.table.markPayload(s);
+      d.dataPackets++;
+      d.seq.onData(seq, len);
+      if (d.seq.advanced > 0) {
+        d.series.add(this.clock.bucketOf(t), d.seq.advanced);
+        if (d.firstDataT < 0) { d.firstDataT = t; d.firstDataSec = tsSec; d.firstDataNsec = tsNsec; }
+        d.lastDataT = t; d.lastDataSec = tsSec; d.lastDataNsec = tsNsec;
+      }
+      if (d.seq.overlap > 0) { d.retransmittedPackets++; d.retransmittedBytes += d.seq.overlap; }
+    }
+    if (t < s.firstT) { s.firstT = t; s.firstSec = tsSec; s.firstNsec = tsNsec; s.firstInput = input; s.firstFrame = frameNumber; }
+    if (t >= s.lastT) { s.lastT = t; s.lastSec = tsSec; s.lastNsec = tsNsec; s.lastInput = input; s.lastFrame = frameNumber; }
   }
 
   /**
