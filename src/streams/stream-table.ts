@@ -43,9 +43,6 @@ export class StreamTable {
   /** Stream direction of the packets from flow side 0. */
   private readonly flowDir = new Uint8Array(FLOW_SLOTS);
 
-  /** Called for each stream the budget evicts, as it leaves the table (a tracking worker tells the observers' thread). */
-  onEvict: ((s: Stream) => void) | null = null;
-
   constructor(private readonly isServerPort: (port: number) => boolean, readonly budget = new StreamBudget()) {}
 
   /** Every stream kept, in creation order (evicted ones removed). */
@@ -173,19 +170,6 @@ export class StreamTable {
     this.unlink(s);
     s.evicted = true;
     this.live--;
-    this.onEvict?.(s);
-  }
-
-  /**
-   * Take over the streams another table tracked (a tracking worker's, in its creation order, with
-   * its budget's counts) when this one saw no packet: the run's streams for building the result.
-   * Its lookups stay empty, so no packet may follow.
-   */
-  adopt(streams: Stream[], budget: StreamBudget): void {
-    if (this.all.length !== 0) throw new Error('StreamTable.adopt: the table already has streams');
-    for (const s of streams) this.all.push(s);
-    this.live = streams.length;
-    Object.assign(this.budget, budget);
   }
 
   private compact(): void {
