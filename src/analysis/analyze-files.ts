@@ -9,6 +9,7 @@ import { sha256File } from './sha256-file.js';
 import { readVmkernelLogs } from '../logs/vmkernel-log.js';
 import { LogCorrelation, type LogCorrelationOptions } from './log-correlation.js';
 import { DecodeAhead, decodeWorkerAvailable, defaultDecodeThreads } from '../decode/read-decoded.js';
+import { drainInto } from './record-fast-path.js';
 
 export interface AnalyzeFilesOptions {
   /** Explicit capture points (file -> point name, from --point); others get the default plan. */
@@ -56,7 +57,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
       const onProgress = opts.onProgress ? (b: number, t: number | null) => opts.onProgress!(path, b, t) : undefined;
       const worker = ahead[i];
       const [summary, sha256] = await Promise.all([
-        worker ? worker.drain(index, analyzer.onDecoded, onProgress) : readCapture(path, analyzer.onFrame, { inputIndex: index, onProgress }),
+        worker ? drainInto(worker, index, analyzer, onProgress) : readCapture(path, analyzer.onFrame, { inputIndex: index, onProgress }),
         path === '-' || sizeBytes === null || opts.hashInputs === false ? Promise.resolve(null) : sha256File(path),
       ]);
       ahead[i] = undefined;

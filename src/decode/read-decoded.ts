@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { InputSummary } from '../source/capture-source.js';
 import { newFrame, type Frame } from '../source/frame.js';
 import { DecodedPacket } from './packet.js';
-import { FrameUnpacker, recordViews, W_SIZE } from './packed-frame.js';
+import { FrameUnpacker, recordViews, W_SIZE, type RecordViews } from './packed-frame.js';
 import { newRingMemory, RingReader, type RingMemory } from './frame-ring.js';
 import type { DecodeWorkerData, DecodeWorkerMessage } from './decode-worker.js';
 
@@ -64,19 +64,35 @@ export class DecodeAhead {
    * An exception from the sink stops the worker and propagates.
    */
   async drain(inputIndex: number, sink: DecodedFrameSink, onProgress?: (bytesRead: number, totalBytes: number | null) => void): Promise<InputSummary> {
-    const reader = new RingReader(this.memory);
-    const views = recordViews(this.memory.ring);
-    const i32 = views.i32;
     const frame = newFrame();
     frame.inputIndex = inputIndex;
     const pkt = new DecodedPacket();
     const unpacker = new FrameUnpacker(Buffer.from(this.memory.ring), inputIndex);
+    return this.drainRecords((views, at) => {
+      unpacker.unpack(views, at, frame, pkt);
+      sink(frame, pkt);
+    }, onProgress);
+  }
+
+  /** The ring's records (drainRecords hands out byte offsets into views of it). */
+  get ringBuffer(): SharedArrayBuffer {
+    return this.memory.ring;
+  }
+
+  /**
+   * Hand every record (its byte offset in views of ringBuffer) to `handle` on this thread, in order;
+   * resolves with the reader's summary. drain() unpacks each into a frame; the analysis reads most
+   * records in place (src/analysis/record-fast-path.ts). An exception from `handle` stops the worker.
+   */
+  async drainRecords(handle: (views: RecordViews, at: number) => void, onProgress?: (bytesRead: number, totalBytes: number | null) => void): Promise<InputSummary> {
+    const reader = new RingReader(this.memory);
+    const views = recordViews(this.memory.ring);
+    const i32 = views.i32;
     try {
       for (;;) {
         const signal = reader.signal;
         for (let at = reader.next(); at >= 0; at = reader.next()) {
-          unpacker.unpack(views, at, frame, pkt);
-          sink(frame, pkt);
+          handle(views, at);
           reader.consume(i32[(at >> 2) + W_SIZE]);
         }
         reader.release();
