@@ -10,7 +10,8 @@
  *   hash     SHA-256 of the file alone (analyze --sha256 and evidence hash every input)
  *   worker   read + decode + pack on the decode worker, a no-op sink here: the pipeline's floor
  *   worker-ts  the same with the worker's native packer off (VMA_NATIVE_DECODE=0): TypeScript decodes all
- *   pipeline analyze's default: the worker feeding every standard analysis on this thread
+ *   pipeline analyze's default: the worker feeding every standard analysis on this thread (records of known
+ *            streams read in place, src/analysis/record-fast-path.ts)
  * Usage: node bench/stages.mjs FILE [--runs 3] [--only read,decode,core,path,analyze,hash,worker,worker-ts,pipeline]
  * CPU seconds of the worker stages include the worker thread (process-wide).
  */
@@ -25,6 +26,7 @@ const { Analyzer, DEFAULT_OPTIONS } = await import(new URL('analysis/analyzer.js
 const { attachStandardAnalyses } = await import(new URL('analysis/standard-analyses.js', dist));
 const { pathAnalysis } = await import(new URL('analysis/path/path-analysis.js', dist));
 const { DecodeAhead } = await import(new URL('decode/read-decoded.js', dist));
+const { drainInto } = await import(new URL('analysis/record-fast-path.js', dist));
 
 const file = process.argv[2];
 if (!file) { process.stderr.write('usage: node bench/stages.mjs FILE [--runs N]\n'); process.exit(2); }
@@ -69,7 +71,7 @@ const stages = {
     const a = new Analyzer(DEFAULT_OPTIONS);
     attachStandardAnalyses(a);
     const idx = a.addInput({ path: file, point: 'p', sha256: null, sizeBytes: null });
-    return (await new DecodeAhead(file).drain(idx, a.onDecoded)).packets;
+    return (await drainInto(new DecodeAhead(file), idx, a)).packets;
   },
   hash: () => new Promise((resolve, reject) => {
     const h = createHash('sha256');

@@ -73,8 +73,8 @@ export class StreamTracker {
 
   /**
    * The stream's counters for one of its packets (direction `dir`): what onTcp does between finding
-   * the stream and its observers. Primitives only, so a tracking worker can feed a frame straight
-   * from its record (src/analysis/worker-tracking.ts). `seq` as an int32.
+   * the stream and its observers. Primitives only, so a frame can be counted straight from a decode
+   * worker's record (src/analysis/record-fast-path.ts). `seq` as an int32.
    */
   count(s: Stream, dir: number, flags: number, seq: number, len: number, ipLength: number, wireLength: number, t: number,
     tsSec: number, tsNsec: number, input: number, frameNumber: number): void {
