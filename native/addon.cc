@@ -18,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("listInterfaces", Napi::Function::New(env, vma::ListInterfaces, "listInterfaces"));
   exports.Set("libVersion", Napi::Function::New(env, LibVersion, "libVersion"));
   exports.Set("packFrames", Napi::Function::New(env, vma::PackFrames, "packFrames"));
+  exports.Set("packPcap", Napi::Function::New(env, vma::PackPcap, "packPcap"));
   return exports;
 }
 

@@ -364,7 +364,116 @@ bool TypedArrayBytes(napi_env env, napi_value v, void** data, size_t* bytes) {
   return true;
 }
 
+inline uint32_t Le32(const uint8_t* b, int64_t o) {
+  return uint32_t(b[o]) | (uint32_t(b[o + 1]) << 8) | (uint32_t(b[o + 2]) << 16) | (uint32_t(b[o + 3]) << 24);
+}
+inline uint32_t Be32(const uint8_t* b, int64_t o) { return U32(b, o); }
+
+// --- classic pcap records (src/source/pcap-reader.ts) -----------------------------------------
+constexpr int kPcapRecordHeader = 16;
+/** pcap-reader.ts MAX_PCAP_RECORD. */
+constexpr uint32_t kMaxPcapRecord = 262144;
+/** native-packer.ts PCAP_HEADER_* slots. */
+enum PcapHeader { kPcapLittleEndian = 0, kPcapNanos, kPcapSnaplen, kPcapLinkType, kPcapFcs, kPcapFrameNumber, kPcapFileOffset, kPcapHeaderSlots };
+/** native-packer.ts PCAP_OUT_* slots. */
+enum PcapOut { kOutFrames = 0, kOutWritten, kOutConsumed, kOutTruncated, kOutFirstSec, kOutFirstNsec, kOutLastSec, kOutLastNsec, kPcapOutSlots };
+
 }  // namespace
+
+/**
+ * packPcap(data: Uint8Array, start, end, header: Float64Array, ring: Uint8Array, at, room, out: Float64Array[, flows])
+ * Frames and packs the classic pcap records in data[start, end) as pcap-reader.ts and the decoder
+ * would, while each is a plain Ethernet TCP record: it stops before a record it does not take
+ * (incomplete, over the limits or the snaplen, a sub-second field of a second or more, any frame
+ * packFrames would hand back) and the TypeScript reader continues there. header: byte order,
+ * nanosecond stamps, snaplen, link type, FCS length, the last frame number given, the stream
+ * offset of data[start]. out: frames, bytes written, bytes consumed, truncated frames, and the
+ * earliest and latest stamps among them. Returns 0, or 1 when the ring had no room for more.
+ */
+Napi::Value PackPcap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 8) throw Napi::TypeError::New(env, "packPcap expects 8 arguments");
+  void* dataPtr; size_t dataBytes;
+  void* headerPtr; size_t headerBytes;
+  void* ringPtr; size_t ringBytes;
+  void* outPtr; size_t outBytes;
+  if (!TypedArrayBytes(env, info[0], &dataPtr, &dataBytes) || !TypedArrayBytes(env, info[3], &headerPtr, &headerBytes)
+      || !TypedArrayBytes(env, info[4], &ringPtr, &ringBytes) || !TypedArrayBytes(env, info[7], &outPtr, &outBytes)
+      || headerBytes < kPcapHeaderSlots * 8 || outBytes < kPcapOutSlots * 8) {
+    throw Napi::TypeError::New(env, "packPcap: data, header, ring and out must be typed arrays of their sizes");
+  }
+  const int64_t start = info[1].As<Napi::Number>().Int64Value();
+  const int64_t end = info[2].As<Napi::Number>().Int64Value();
+  const int64_t at = info[5].As<Napi::Number>().Int64Value();
+  const int64_t room = info[6].As<Napi::Number>().Int64Value();
+  if (start < 0 || end < start || end > int64_t(dataBytes) || at < 0 || room < 0 || at + room > int64_t(ringBytes) || (at & 7) != 0) {
+    throw Napi::RangeError::New(env, "packPcap: arguments out of range");
+  }
+  int32_t* flows = nullptr;
+  if (info.Length() > 8 && !info[8].IsUndefined()) {
+    void* flowsPtr; size_t flowsBytes;
+    if (!TypedArrayBytes(env, info[8], &flowsPtr, &flowsBytes) || flowsBytes != kFlowTableWords * 4) {
+      throw Napi::TypeError::New(env, "packPcap: flows must be an Int32Array of the flow table's size");
+    }
+    flows = static_cast<int32_t*>(flowsPtr);
+  }
+  const uint8_t* data = static_cast<const uint8_t*>(dataPtr);
+  const double* header = static_cast<const double*>(headerPtr);
+  uint8_t* ring = static_cast<uint8_t*>(ringPtr);
+  double* out = static_cast<double*>(outPtr);
+  const bool le = header[kPcapLittleEndian] != 0;
+  const bool nanos = header[kPcapNanos] != 0;
+  const double snaplen = header[kPcapSnaplen];
+  double frameNumber = header[kPcapFrameNumber];
+  const double fileOffset = header[kPcapFileOffset];
+
+  double d[kDescriptorSlots];
+  d[kLinkType] = header[kPcapLinkType];
+  d[kFcs] = header[kPcapFcs];
+  d[kInterface] = 0;
+  Packet p;
+  int64_t pos = start;
+  int64_t used = 0;
+  double frames = 0, truncated = 0;
+  double firstSec = 0, firstNsec = 0, lastSec = 0, lastNsec = 0;
+  Status status = kDone;
+  while (end - pos >= kPcapRecordHeader) {
+    if (used + kMaxRecordBytes > room) { status = kNeedRoom; break; }
+    const uint32_t caplen = le ? Le32(data, pos + 8) : Be32(data, pos + 8);
+    if (caplen > kMaxPcapRecord || end - pos < kPcapRecordHeader + int64_t(caplen)) break;
+    if (snaplen > 0 && double(caplen) > snaplen) break;  // the reader warns about it
+    const uint32_t sec = le ? Le32(data, pos) : Be32(data, pos);
+    const uint32_t frac = le ? Le32(data, pos + 4) : Be32(data, pos + 4);
+    const double nsec = nanos ? double(frac) : double(frac) * 1000;
+    if (nsec >= 1e9) break;  // the reader carries it into the seconds
+    d[kOffset] = double(pos + kPcapRecordHeader);
+    d[kCaptured] = double(caplen);
+    d[kOriginal] = double(le ? Le32(data, pos + 12) : Be32(data, pos + 12));
+    d[kTsSec] = double(sec);
+    d[kTsNsec] = nsec;
+    d[kFrameNumber] = frameNumber + 1;
+    d[kFileOffset] = fileOffset + double(pos - start);
+    if (!Decode(data, int64_t(dataBytes), d, p)) break;
+    used += Write(ring + at + used, d, p, flows);
+    frameNumber += 1;
+    if (d[kCaptured] < d[kOriginal]) truncated += 1;
+    if (frames == 0) {
+      firstSec = lastSec = d[kTsSec]; firstNsec = lastNsec = nsec;
+    } else {
+      if (d[kTsSec] < firstSec || (d[kTsSec] == firstSec && nsec < firstNsec)) { firstSec = d[kTsSec]; firstNsec = nsec; }
+      if (d[kTsSec] > lastSec || (d[kTsSec] == lastSec && nsec > lastNsec)) { lastSec = d[kTsSec]; lastNsec = nsec; }
+    }
+    frames += 1;
+    pos += kPcapRecordHeader + int64_t(caplen);
+  }
+  out[kOutFrames] = frames;
+  out[kOutWritten] = double(used);
+  out[kOutConsumed] = double(pos - start);
+  out[kOutTruncated] = truncated;
+  out[kOutFirstSec] = firstSec; out[kOutFirstNsec] = firstNsec;
+  out[kOutLastSec] = lastSec; out[kOutLastNsec] = lastNsec;
+  return Napi::Number::New(env, status);
+}
 
 /**
  * packFrames(data: Uint8Array, desc: Float64Array, from, count, ring: Uint8Array, at, room, out: Int32Array[, flows: Int32Array])

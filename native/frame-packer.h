@@ -9,5 +9,6 @@
 namespace vma {
 
 Napi::Value PackFrames(const Napi::CallbackInfo& info);
+Napi::Value PackPcap(const Napi::CallbackInfo& info);
 
 }  // namespace vma

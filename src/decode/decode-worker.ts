@@ -16,8 +16,10 @@ import { DecodedPacket } from './packet.js';
 import { RecordPacker, recordViews } from './packed-frame.js';
 import { RingWriter, type RingMemory } from './frame-ring.js';
 import {
-  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_FALLBACK, describeFrame, frameOfDescriptor, nativePacker, newFlowTable,
+  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_FALLBACK, describeFrame, frameOfDescriptor, nativePacker, nativePcapPacker,
+  newFlowTable,
 } from './native-packer.js';
+import { NativePcapRuns, type RecordRoom } from './native-pcap-runs.js';
 
 export interface DecodeWorkerData {
   path: string;
@@ -80,6 +82,21 @@ function flush(): void {
   batchData = null;
 }
 
+// --- classic pcap: runs of plain records framed and packed by one native call each --------------
+const packPcap = nativePcapPacker();
+const ringRoom: RecordRoom & { bytes: Uint8Array; room: number } = {
+  bytes: views.u8,
+  room: 0,
+  begin(): number {
+    const at = writer.reserveSpan(MAX_NATIVE_RECORD_BYTES, RUN_BYTES);
+    if (at < 0) { stopped = true; return -1; }
+    this.room = writer.spanRoom;
+    return at;
+  },
+  end(written: number): void { writer.commit(written); },
+};
+const pcapRuns = packPcap === null ? undefined : new NativePcapRuns(packPcap, ringRoom, flows, () => { if (batched > 0) flush(); });
+
 function sink(frame: Frame): void {
   if (stopped) return;
   if (pack === null || frame.linkType !== LINKTYPE_ETHERNET) {
@@ -100,11 +117,12 @@ try {
     inputIndex: 0,
     chunkSize: data.chunkSize,
     syncReads: true,
+    pcapRuns,
     onRelease: () => { if (batched > 0) flush(); },
     onProgress: (rawRead, total) => { writer.setProgress(rawRead, total); writer.publish(); },
   });
   if (batched > 0) flush();
-  parentPort!.postMessage({ summary, nativeFrames } satisfies DecodeWorkerMessage);
+  parentPort!.postMessage({ summary, nativeFrames: nativeFrames + (pcapRuns?.frames ?? 0) } satisfies DecodeWorkerMessage);
 } catch (err) {
   parentPort!.postMessage({ error: (err as Error)?.stack ?? String(err) } satisfies DecodeWorkerMessage);
 } finally {

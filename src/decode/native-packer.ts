@@ -86,3 +86,27 @@ export function nativePacker(): PackFrames | null {
   }
   return cached;
 }
+
+/** packPcap's header slots: what the file header says, and where the run starts. */
+export const PCAP_LITTLE_ENDIAN = 0, PCAP_NANOS = 1, PCAP_SNAPLEN = 2, PCAP_LINK_TYPE = 3, PCAP_FCS = 4;
+export const PCAP_FRAME_NUMBER = 5, PCAP_FILE_OFFSET = 6, PCAP_HEADER_SLOTS = 7;
+/** packPcap's out slots. */
+export const PCAP_OUT_FRAMES = 0, PCAP_OUT_WRITTEN = 1, PCAP_OUT_CONSUMED = 2, PCAP_OUT_TRUNCATED = 3;
+export const PCAP_OUT_FIRST_SEC = 4, PCAP_OUT_FIRST_NSEC = 5, PCAP_OUT_LAST_SEC = 6, PCAP_OUT_LAST_NSEC = 7, PCAP_OUT_SLOTS = 8;
+
+/**
+ * Frames and packs the classic pcap records in data[start, end) while each is one packFrames
+ * takes and passes the reader's checks (src/source/pcap-reader.ts): it stops before the first
+ * that is not, for the TypeScript reader. header: PCAP_* slots (the frame number is the last one
+ * given; the file offset is data[start]'s). out: PCAP_OUT_* slots. Returns PACK_DONE, or
+ * PACK_NEED_ROOM when ring[at, at + room) is full.
+ */
+export type PackPcap = (data: Uint8Array, start: number, end: number, header: Float64Array,
+  ring: Uint8Array, at: number, room: number, out: Float64Array, flows?: Int32Array) => number;
+
+/** The native pcap framer and packer, under the same conditions as nativePacker. */
+export function nativePcapPacker(): PackPcap | null {
+  if (nativePacker() === null) return null;
+  const fn = (loadAddon() as unknown as { packPcap?: PackPcap }).packPcap;
+  return typeof fn === 'function' ? fn : null;
+}

@@ -1,7 +1,7 @@
 import type { InputSummary } from './capture-source.js';
 import type { FrameSink } from './frame.js';
 import { ParseContext, type UnitReader } from './parse-context.js';
-import { PcapReader } from './pcap-reader.js';
+import { PcapReader, type PcapRecordRuns } from './pcap-reader.js';
 import { PcapngReader } from './pcapng-reader.js';
 import { describeForeignMagic } from './format-magic.js';
 
@@ -27,7 +27,8 @@ export class CaptureParser {
    * before those bytes can change: a sink may keep frames (their data and offset) until then and
    * handle them in a batch (the decode worker's native fast path does).
    */
-  constructor(private readonly summary: InputSummary, inputIndex: number, sink: FrameSink, private readonly release?: () => void) {
+  constructor(private readonly summary: InputSummary, inputIndex: number, sink: FrameSink, private readonly release?: () => void,
+    private readonly pcapRuns: PcapRecordRuns | null = null) {
     this.ctx = new ParseContext(summary, inputIndex, sink);
   }
 
@@ -124,10 +125,10 @@ export class CaptureParser {
   private detect(buf: Buffer, pos: number): UnitReader | null {
     const le = buf.readUInt32LE(pos);
     switch (le) {
-      case 0xa1b2c3d4: return new PcapReader(this.ctx, true, false);
-      case 0xa1b23c4d: return new PcapReader(this.ctx, true, true);
-      case 0xd4c3b2a1: return new PcapReader(this.ctx, false, false);
-      case 0x4d3cb2a1: return new PcapReader(this.ctx, false, true);
+      case 0xa1b2c3d4: return new PcapReader(this.ctx, true, false, this.pcapRuns);
+      case 0xa1b23c4d: return new PcapReader(this.ctx, true, true, this.pcapRuns);
+      case 0xd4c3b2a1: return new PcapReader(this.ctx, false, false, this.pcapRuns);
+      case 0x4d3cb2a1: return new PcapReader(this.ctx, false, true, this.pcapRuns);
       case 0x0a0d0d0a: return new PcapngReader(this.ctx);
     }
     const hex = buf.toString('hex', pos, pos + MAGIC_LEN);

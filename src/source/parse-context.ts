@@ -52,6 +52,29 @@ export class ParseContext {
     this.sink(f);
   }
 
+  /** The number the last delivered frame got (0 before the first). */
+  get lastFrameNumber(): number {
+    return this.frameCounter;
+  }
+
+  /**
+   * Frames a reader's run consumer (PcapRecordRuns) framed and handed on itself, numbered after
+   * lastFrameNumber: the summary as deliver() would have left it. Their stamps are all in range.
+   */
+  deliverMany(frames: number, truncated: number, firstSec: number, firstNsec: number, lastSec: number, lastNsec: number): void {
+    if (frames <= 0) return;
+    const s = this.summary;
+    this.frameCounter += frames;
+    if (s.packets === 0) {
+      s.firstTsSec = firstSec; s.firstTsNsec = firstNsec; s.lastTsSec = lastSec; s.lastTsNsec = lastNsec;
+    } else {
+      if (firstSec < s.firstTsSec || (firstSec === s.firstTsSec && firstNsec < s.firstTsNsec)) { s.firstTsSec = firstSec; s.firstTsNsec = firstNsec; }
+      if (lastSec > s.lastTsSec || (lastSec === s.lastTsSec && lastNsec > s.lastTsNsec)) { s.lastTsSec = lastSec; s.lastTsNsec = lastNsec; }
+    }
+    s.packets += frames;
+    s.truncatedPackets += truncated;
+  }
+
   /**
    * A record Wireshark lists as a frame although it carries no packet (pcapng custom blocks...):
    * it takes a frame number so ours keep matching the numbers users see in Wireshark.

@@ -7,6 +7,26 @@ export const MAX_PCAP_RECORD = 262144;
 const FILE_HEADER = 24;
 const RECORD_HEADER = 16;
 
+/** What a classic pcap file header says about its records. */
+export interface PcapFileHeader {
+  littleEndian: boolean;
+  nanos: boolean;
+  snaplen: number;
+  linkType: number;
+  fcsLength: number;
+}
+
+/**
+ * Takes runs of plain records off the reader (the decode worker's native packer frames and decodes
+ * them in one call). take() consumes records from buf[pos, end) while it can and returns the bytes
+ * it consumed, 0 when the record at pos is not for it; the reader handles that one and offers the
+ * rest again. It numbers its frames after ctx.lastFrameNumber and reports them with ctx.deliverMany,
+ * exactly as the reader would have (test/decode/native-pcap-runs.test.ts, and the fuzzer on every input).
+ */
+export interface PcapRecordRuns {
+  take(buf: Buffer, pos: number, end: number, fileOffset: number, file: PcapFileHeader, ctx: ParseContext): number;
+}
+
 /**
  * Classic pcap (magic a1b2c3d4 µs / a1b23c4d ns, either byte order).
  *
@@ -20,8 +40,10 @@ export class PcapReader implements UnitReader {
   need = FILE_HEADER;
   private headerDone = false;
   private snaplen = 0;
+  private file: PcapFileHeader | null = null;
 
-  constructor(private readonly ctx: ParseContext, private readonly le: boolean, private readonly nanos: boolean) {
+  constructor(private readonly ctx: ParseContext, private readonly le: boolean, private readonly nanos: boolean,
+    private readonly runs: PcapRecordRuns | null = null) {
     ctx.summary.format = nanos ? 'pcap-ns' : 'pcap';
     ctx.summary.byteOrder = le ? 'little' : 'big';
   }
@@ -38,7 +60,10 @@ export class PcapReader implements UnitReader {
     const le = this.le;
     const nanos = this.nanos;
     const snaplen = this.snaplen;
+    const runs = this.runs;
+    const file = this.file!;
     while (true) {
+      if (runs !== null) pos += runs.take(buf, pos, end, base + (pos - start), file, ctx);
       const avail = end - pos;
       if (avail < RECORD_HEADER) { this.need = RECORD_HEADER; break; }
       const caplen = le ? u32le(buf, pos + 8) : u32be(buf, pos + 8);
@@ -95,6 +120,7 @@ export class PcapReader implements UnitReader {
       id: 0, linkType: f.linkType, snaplen: this.snaplen, name: null,
       tsDigits: this.nanos ? NANOSECONDS.digits : MICROSECONDS.digits,
     });
+    this.file = { littleEndian: le, nanos: this.nanos, snaplen: this.snaplen, linkType: f.linkType, fcsLength: f.fcsLength };
     this.headerDone = true;
     return true;
   }

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { newInputSummary, type InputSummary } from './capture-source.js';
 import type { FrameSink } from './frame.js';
+import type { PcapRecordRuns } from './pcap-reader.js';
 import { CaptureParser } from './capture-parser.js';
 
 export interface ReadCaptureOptions {
@@ -22,6 +23,8 @@ export interface ReadCaptureOptions {
    * busy cores, and was seen taking 1-7 ms for 1 MiB from the page cache, starving the analysis.
    */
   syncReads?: boolean;
+  /** Frames and consumes runs of classic pcap records itself (the decode worker's native packer). */
+  pcapRuns?: PcapRecordRuns;
 }
 
 const DEFAULT_CHUNK = 1024 * 1024;
@@ -34,7 +37,7 @@ const DEFAULT_CHUNK = 1024 * 1024;
 export async function readCapture(path: string, sink: FrameSink, opts: ReadCaptureOptions): Promise<InputSummary> {
   const summary = newInputSummary(path);
   const chunkSize = Math.max(4096, opts.chunkSize ?? DEFAULT_CHUNK);
-  const parser = new CaptureParser(summary, opts.inputIndex, sink, opts.onRelease);
+  const parser = new CaptureParser(summary, opts.inputIndex, sink, opts.onRelease, opts.pcapRuns ?? null);
   let fh: FileHandle | null = null;
   let rawRead = 0;
   let total: number | null = null;

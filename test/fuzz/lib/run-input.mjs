@@ -14,14 +14,16 @@ export class FuzzFailure extends Error {}
 
 export async function loadPipeline(distDir) {
   const imp = (p) => import(join(distDir, p));
-  const [parser, source, analyzer, build, std, json, table, csv, nativePacker, packed, decodeFrame, packet] = await Promise.all([
+  const [parser, source, analyzer, build, std, json, table, csv, nativePacker, packed, decodeFrame, packet, runs] = await Promise.all([
     imp('source/capture-parser.js'), imp('source/capture-source.js'), imp('analysis/analyzer.js'),
     imp('analysis/build-result.js'), imp('analysis/standard-analyses.js'), imp('report/json-report.js'),
     imp('report/table-report.js'), imp('report/csv-report.js'), imp('decode/native-packer.js'), imp('decode/packed-frame.js'),
-    imp('decode/decode-frame.js'), imp('decode/packet.js'),
+    imp('decode/decode-frame.js'), imp('decode/packet.js'), imp('decode/native-pcap-runs.js'),
   ]);
   return {
     nativeCheck: nativeChecker(nativePacker, packed, decodeFrame.decodeFrame, packet.DecodedPacket),
+    runsCheck: runsChecker(nativePacker, runs.NativePcapRuns, packed, decodeFrame.decodeFrame, packet.DecodedPacket,
+      parser.CaptureParser, source.newInputSummary),
     CaptureParser: parser.CaptureParser, newInputSummary: source.newInputSummary, Analyzer: analyzer.Analyzer,
     DEFAULT_OPTIONS: analyzer.DEFAULT_OPTIONS, buildResult: build.buildResult,
     attachStandardAnalyses: std.attachStandardAnalyses, renderJson: json.renderJson, renderTable: table.renderTable,
@@ -58,6 +60,55 @@ function nativeChecker(np, packed, decodeFrame, DecodedPacket) {
     packer.write(f, pkt, views, 0);
     if (status !== np.PACK_DONE || out[1] !== size) fail(`native packer: frame ${f.frameNumber} status ${status}, ${out[1]} bytes (TypeScript: ${size})`);
     if (!Buffer.from(native.buffer, 0, size).equals(Buffer.from(ts, 0, size))) fail(`native packer: frame ${f.frameNumber} record differs from TypeScript's`);
+  };
+}
+
+/**
+ * The decode worker's classic pcap runs (native framing, native-pcap-runs.ts) against framing
+ * every record in TypeScript: the same records (packed as the worker packs them) and the same
+ * reader summary, pushed in the same chunks. Null without the addon.
+ */
+function runsChecker(np, NativePcapRuns, packed, decodeFrame, DecodedPacket, CaptureParser, newInputSummary) {
+  const packPcap = np.nativePcapPacker();
+  if (packPcap === null) return null;
+  const buffers = [new ArrayBuffer(8 << 20), new ArrayBuffer(8 << 20)];
+  const parseWith = (b, bytes, sizes, runs) => {
+    const views = packed.recordViews(buffers[b]);
+    const packer = new packed.RecordPacker();
+    const pkt = new DecodedPacket();
+    let end = 0;
+    let full = false;
+    const room = {
+      bytes: views.u8, room: 0,
+      // Room for one record now and then, so runs also restart after NEED_ROOM.
+      begin() {
+        if (end + (1 << 16) > views.u8.length) { full = true; return -1; }
+        this.room = (end & 64) === 0 ? np.MAX_NATIVE_RECORD_BYTES + 8 : 1 << 16;
+        return end;
+      },
+      end(written) { end += written; },
+    };
+    const summary = newInputSummary('fuzz-input.cap');
+    const parser = new CaptureParser(summary, 0, (f) => {
+      decodeFrame(f, pkt);
+      const size = packer.measure(f, pkt);
+      if (end + size > views.u8.length) { full = true; return; }
+      packer.write(f, pkt, views, end);
+      end += size;
+    }, undefined, runs ? new NativePcapRuns(packPcap, room, undefined) : null);
+    let pos = 0;
+    for (const n of sizes) { parser.push(bytes.subarray(pos, pos + n)); pos += n; }
+    parser.end();
+    return { records: Buffer.from(buffers[b], 0, end), summary: JSON.stringify(summary), full };
+  };
+  return (bytes, sizes) => {
+    // Classic pcap only (either byte order, µs or ns): the runs are offered nothing else.
+    if (bytes.length < 4 || ![0xa1b2c3d4, 0xa1b23c4d, 0xd4c3b2a1, 0x4d3cb2a1].includes(bytes.readUInt32LE(0))) return;
+    const ts = parseWith(0, bytes, sizes, false);
+    const nat = parseWith(1, bytes, sizes, true);
+    if (ts.full || nat.full) return; // beyond the check's buffers (huge frames): the frame-by-frame check still ran
+    if (nat.summary !== ts.summary) fail(`native pcap runs: the reader's summary differs from TypeScript framing: ${nat.summary} vs ${ts.summary}`);
+    if (!nat.records.equals(ts.records)) fail('native pcap runs: the records differ from TypeScript framing');
   };
 }
 
@@ -122,6 +173,7 @@ export function runInput(P, bytes, opts) {
   let pos = 0;
   for (const n of sizes) { parser.push(bytes.subarray(pos, pos + n)); pos += n; }
   parser.end();
+  if (P.runsCheck !== null) P.runsCheck(bytes, sizes);
   analyzer.finishInput(idx, summary);
   const result = P.buildResult(analyzer, enrichers);
   const json = P.renderJson(result);
