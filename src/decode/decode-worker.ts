@@ -3,9 +3,10 @@
  * packs it into the shared ring for the analysis thread. Reading and decoding are about half of
  * the per-packet work, so with a second core they overlap with the analysis instead of adding to it.
  *
- * Ethernet frames are batched and decoded by the native packer when the addon has it
- * (native-packer.ts): the reader's frames stay valid until it calls onRelease, which packs the
- * batch. Everything else, and every frame the native packer hands back, is decoded here.
+ * With the addon (native-packer.ts), classic pcap records are framed, decoded and packed in runs by
+ * one native call each (native-pcap-runs.ts); the other Ethernet frames the reader delivers are
+ * batched for the native packer (the reader's frames stay valid until it calls onRelease, which
+ * packs the batch). Everything else, and every frame the native packer hands back, is decoded here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readCapture } from '../source/read-capture.js';
