@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <string>
 
 namespace vma {
 namespace {
@@ -369,6 +370,16 @@ inline uint32_t Le32(const uint8_t* b, int64_t o) {
 }
 inline uint32_t Be32(const uint8_t* b, int64_t o) { return U32(b, o); }
 
+/** The optional flow table argument at `index` (native-packer.ts newFlowTable), or null when absent. */
+int32_t* FlowTableArgument(const Napi::CallbackInfo& info, size_t index, const char* fn) {
+  if (info.Length() <= index || info[index].IsUndefined()) return nullptr;
+  void* flowsPtr; size_t flowsBytes;
+  if (!TypedArrayBytes(info.Env(), info[index], &flowsPtr, &flowsBytes) || flowsBytes != kFlowTableWords * 4) {
+    throw Napi::TypeError::New(info.Env(), std::string(fn) + ": flows must be an Int32Array of the flow table's size");
+  }
+  return static_cast<int32_t*>(flowsPtr);
+}
+
 // --- classic pcap records (src/source/pcap-reader.ts) -----------------------------------------
 constexpr int kPcapRecordHeader = 16;
 /** pcap-reader.ts MAX_PCAP_RECORD. */
@@ -409,14 +420,7 @@ Napi::Value PackPcap(const Napi::CallbackInfo& info) {
   if (start < 0 || end < start || end > int64_t(dataBytes) || at < 0 || room < 0 || at + room > int64_t(ringBytes) || (at & 7) != 0) {
     throw Napi::RangeError::New(env, "packPcap: arguments out of range");
   }
-  int32_t* flows = nullptr;
-  if (info.Length() > 8 && !info[8].IsUndefined()) {
-    void* flowsPtr; size_t flowsBytes;
-    if (!TypedArrayBytes(env, info[8], &flowsPtr, &flowsBytes) || flowsBytes != kFlowTableWords * 4) {
-      throw Napi::TypeError::New(env, "packPcap: flows must be an Int32Array of the flow table's size");
-    }
-    flows = static_cast<int32_t*>(flowsPtr);
-  }
+  int32_t* flows = FlowTableArgument(info, 8, "packPcap");
   const uint8_t* data = static_cast<const uint8_t*>(dataPtr);
   const double* header = static_cast<const double*>(headerPtr);
   uint8_t* ring = static_cast<uint8_t*>(ringPtr);
@@ -506,14 +510,7 @@ Napi::Value PackFrames(const Napi::CallbackInfo& info) {
   const double* desc = static_cast<const double*>(descPtr);
   uint8_t* ring = static_cast<uint8_t*>(ringPtr);
   int32_t* out = static_cast<int32_t*>(outPtr);
-  int32_t* flows = nullptr;
-  if (info.Length() > 8 && !info[8].IsUndefined()) {
-    void* flowsPtr; size_t flowsBytes;
-    if (!TypedArrayBytes(env, info[8], &flowsPtr, &flowsBytes) || flowsBytes != kFlowTableWords * 4) {
-      throw Napi::TypeError::New(env, "packFrames: flows must be an Int32Array of the flow table's size");
-    }
-    flows = static_cast<int32_t*>(flowsPtr);
-  }
+  int32_t* flows = FlowTableArgument(info, 8, "packFrames");
   Packet p;
   int64_t used = 0;
   int64_t i = 0;
