@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../../src/decode/decode-frame.js';
-import { MAX_NATIVE_RECORD_BYTES, nativePcapPacker } from '../../src/decode/native-packer.js';
+import { MAX_NATIVE_RECORD_BYTES, PCAP_HEADER_SLOTS, PCAP_OUT_SLOTS, nativePcapPacker } from '../../src/decode/native-packer.js';
 import { NativePcapRuns, type RecordRoom } from '../../src/decode/native-pcap-runs.js';
 import { RecordPacker, recordViews } from '../../src/decode/packed-frame.js';
 import { DecodedPacket } from '../../src/decode/packet.js';
@@ -131,6 +131,18 @@ describe.skipIf(packPcap === null)('native pcap runs', () => {
     for (const cut of [file.length - 1, file.length - 60, file.length - 150, 24 + 10]) {
       for (const sizes of CHUNKINGS) same(file.subarray(0, cut), sizes);
     }
+  });
+
+  it('rejects arguments out of range or of the wrong kind instead of reading or writing outside them', () => {
+    const file = pcap({}, [{ bytes: data(0) }]);
+    const header = new Float64Array(PCAP_HEADER_SLOTS);
+    const out = new Float64Array(PCAP_OUT_SLOTS);
+    const ring = new Uint8Array(1024);
+    expect(() => packPcap!(file, 24, file.length + 1, header, ring, 0, 512, out)).toThrow(/out of range/);
+    expect(() => packPcap!(file, 24, file.length, header, ring, 4, 512, out)).toThrow(/out of range/);
+    expect(() => packPcap!(file, 24, file.length, header, ring, 768, 512, out)).toThrow(/out of range/);
+    expect(() => packPcap!(file, 24, file.length, new Float64Array(2), ring, 0, 512, out)).toThrow(/typed arrays/);
+    expect(() => packPcap!(file, 24, file.length, header, ring, 0, 512, out, new Int32Array(100))).toThrow(/flow table/);
   });
 
   it('other link types are not taken', () => {
