@@ -35,20 +35,9 @@ export class ParseContext {
         `(${f.tsSec} s from 1970): the record is damaged; skipping records like it`, f.fileOffset);
       return;
     }
+    this.widenStamps(f.tsSec, f.tsNsec, f.tsSec, f.tsNsec);
     s.packets++;
     if (f.capturedLength < f.originalLength) s.truncatedPackets++;
-    // Earliest and latest timestamps (merged captures need not be in time order).
-    if (s.packets === 1) {
-      s.firstTsSec = s.lastTsSec = f.tsSec;
-      s.firstTsNsec = s.lastTsNsec = f.tsNsec;
-    } else {
-      if (f.tsSec < s.firstTsSec || (f.tsSec === s.firstTsSec && f.tsNsec < s.firstTsNsec)) {
-        s.firstTsSec = f.tsSec; s.firstTsNsec = f.tsNsec;
-      }
-      if (f.tsSec > s.lastTsSec || (f.tsSec === s.lastTsSec && f.tsNsec > s.lastTsNsec)) {
-        s.lastTsSec = f.tsSec; s.lastTsNsec = f.tsNsec;
-      }
-    }
     this.sink(f);
   }
 
@@ -65,14 +54,20 @@ export class ParseContext {
     if (frames <= 0) return;
     const s = this.summary;
     this.frameCounter += frames;
-    if (s.packets === 0) {
-      s.firstTsSec = firstSec; s.firstTsNsec = firstNsec; s.lastTsSec = lastSec; s.lastTsNsec = lastNsec;
-    } else {
-      if (firstSec < s.firstTsSec || (firstSec === s.firstTsSec && firstNsec < s.firstTsNsec)) { s.firstTsSec = firstSec; s.firstTsNsec = firstNsec; }
-      if (lastSec > s.lastTsSec || (lastSec === s.lastTsSec && lastNsec > s.lastTsNsec)) { s.lastTsSec = lastSec; s.lastTsNsec = lastNsec; }
-    }
+    this.widenStamps(firstSec, firstNsec, lastSec, lastNsec);
     s.packets += frames;
     s.truncatedPackets += truncated;
+  }
+
+  /** Earliest and latest timestamps, before the packets they belong to are counted (merged captures need not be in time order). */
+  private widenStamps(firstSec: number, firstNsec: number, lastSec: number, lastNsec: number): void {
+    const s = this.summary;
+    if (s.packets === 0) {
+      s.firstTsSec = firstSec; s.firstTsNsec = firstNsec; s.lastTsSec = lastSec; s.lastTsNsec = lastNsec;
+      return;
+    }
+    if (firstSec < s.firstTsSec || (firstSec === s.firstTsSec && firstNsec < s.firstTsNsec)) { s.firstTsSec = firstSec; s.firstTsNsec = firstNsec; }
+    if (lastSec > s.lastTsSec || (lastSec === s.lastTsSec && lastNsec > s.lastTsNsec)) { s.lastTsSec = lastSec; s.lastTsNsec = lastNsec; }
   }
 
   /**
