@@ -1,0 +1,18 @@
+/**
+ * V8 settings for the analysis, set once as the CLI starts (they are process-wide, so the decode
+ * workers get them too; a library user of src/analysis keeps their own).
+ *
+ * TurboFan inlines callees into a hot function only until their bytecode adds up to a budget (920
+ * bytes by default). The per-packet path of a record (src/analysis/record-fast-path.ts: stream
+ * counters, path and health observers, their helpers) is several times that, so it was cut into
+ * calls, and each call re-reads from memory what the caller had just written (the observed packet's
+ * fields). A larger budget lets those calls be inlined: the analysis thread does ~11% less work per
+ * packet (docs/benchmark.md, "Sixth round"). It changes only what is compiled, never a result.
+ */
+import { setFlagsFromString } from 'node:v8';
+
+export const INLINING_BUDGET_FLAG = '--max-inlined-bytecode-size-cumulative=3000';
+
+export function tuneV8(): void {
+  setFlagsFromString(INLINING_BUDGET_FLAG);
+}
