@@ -458,7 +458,10 @@ void Write(uint8_t* rec, const uint8_t* b, const double* d, const Packet& p, Lay
     w += V6_WORDS;
   }
   if ((l.flags & F_SACK) != 0) {
-    for (int i = 0; i < 8; i++) w32(w + i, p.sack[i]);
+    // Only the last SACK option's edges count: a header with two leaves the first one's beyond
+    // them, and RecordPacker writes zeros there.
+    const int edges = 2 * p.sackCount;
+    for (int i = 0; i < 8; i++) w32(w + i, i < edges ? p.sack[i] : 0);
     w += SACK_WORDS;
   }
   if ((l.flags & F_ARP) != 0) {

@@ -22,7 +22,7 @@ import {
 import { FrameUnpacker } from '../../src/decode/packed-frame.js';
 import type { Frame } from '../../src/source/frame.js';
 import { readCapture } from '../../src/source/read-capture.js';
-import { arp, ethernet, ext6, frameOf, ipv4, ipv6, tcp, udp, vxlan } from './helpers/build.js';
+import { arp, ethernet, ext6, frameOf, ipv4, ipv6, opt, tcp, udp, vxlan } from './helpers/build.js';
 
 const CAPTURES = fileURLToPath(new URL('../../captures/', import.meta.url));
 const pack = nativePacker();
@@ -332,6 +332,17 @@ describe.skipIf(pack === null)('native packer', () => {
       i += out[0];
       expect(status).toBe(i < bytes.length ? PACK_NEED_ROOM : PACK_DONE);
     }
+  });
+
+  it('two SACK options in one header: the record has the last one\'s edges and zeros after them, as in TypeScript', () => {
+    const d = new Differ();
+    const three = opt.sack(1, 2, 3, 4, 5, 6);
+    const one = opt.sack(9, 10);
+    // 26 + 10 bytes of SACK, NOPs to a 40-byte options area.
+    const padded = Buffer.concat([three, one, Buffer.alloc(4, 1)]);
+    const f = frameOf(ethernet({ type: 0x0800 }, ipv4({ protocol: 6 }, tcp({ options: padded }))));
+    expect(d.check(f)).toBe(true);
+    expect(d.pkt.sackCount).toBe(1);
   });
 
   test('arbitrary bytes on every link type: packed exactly or handed back', () => {
