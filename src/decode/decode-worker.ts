@@ -6,7 +6,8 @@
  * With the addon (native-packer.ts), classic pcap records are framed, decoded and packed in runs by
  * one native call each (native-pcap-runs.ts); the other Ethernet frames the reader delivers are
  * batched for the native packer (the reader's frames stay valid until it calls onRelease, which
- * packs the batch). Everything else, and every frame the native packer hands back, is decoded here.
+ * packs the batch). Everything else, and every frame the native packer hands back (anything but
+ * clean TCP, UDP and ARP: see nativeTakes), is decoded here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readCapture } from '../source/read-capture.js';

@@ -1,9 +1,10 @@
 /**
  * The decode worker's native fast path (native/frame-packer.cc, in the vma_pcap addon): decodes
- * Ethernet / VLAN / IPv4 / IPv6 / TCP frames in C++ and writes their records (packed-frame.ts)
- * straight into the ring, a batch of frames per call. Frames it does not decode exactly as the
- * TypeScript decoder does are handed back one at a time (FALLBACK) and packed in TypeScript, so
- * the records are byte-identical either way (test/decode/native-packer.test.ts).
+ * Ethernet / VLAN / IPv4 / IPv6 / TCP frames in C++, and UDP and ARP ones (the DNS, NTP and ARP
+ * noise of a capture; their records carry the frame's bytes), and writes their records
+ * (packed-frame.ts) straight into the ring, a batch of frames per call. Frames it does not decode
+ * exactly as the TypeScript decoder does are handed back one at a time (FALLBACK) and packed in
+ * TypeScript, so the records are byte-identical either way (test/decode/native-packer.test.ts).
  *
  * Optional: without the addon (no libpcap headers at install) or with VMA_NATIVE_DECODE=0, the
  * worker decodes everything in TypeScript.
@@ -11,7 +12,8 @@
 import { loadAddon } from '../source/live-addon.js';
 import type { Frame } from '../source/frame.js';
 import { LINKTYPE_ETHERNET } from '../source/link-types.js';
-import { PROTO_TCP, STOP_NONE, TUNNEL_NONE, type DecodedPacket } from './packet.js';
+import { PROTO_TCP, PROTO_UDP, STOP_NONE, TUNNEL_NONE, type DecodedPacket } from './packet.js';
+import { VXLAN_PORT } from './udp.js';
 
 /** Descriptor slots per frame in a batch (native/frame-packer.cc reads the same order). */
 export const DESCRIPTOR_SLOTS = 10;
@@ -36,12 +38,31 @@ export function frameOfDescriptor(desc: Float64Array, k: number, data: Buffer, f
 }
 
 /**
+ * Frames whose records carry their bytes (UDP, ARP) are taken up to this many captured bytes
+ * (native/frame-packer.cc kMaxBytesCaptured), so a native record stays within MAX_NATIVE_RECORD_BYTES.
+ */
+export const MAX_NATIVE_BYTES_CAPTURED = 512;
+
+/**
  * The frames the native packer takes, by what the TypeScript decoder made of them: clean Ethernet
- * TCP, no tunnel, no fragment, no IPv6 extension header. It hands every other frame back.
+ * (any VLAN tags), no tunnel, and either
+ * - TCP or UDP over IPv4 or IPv6, no fragment, no IPv6 extension header (UDP to the VXLAN port
+ *   always has a tunnel or a stop: TypeScript decodes the frame inside), or
+ * - ARP for Ethernet/IPv4 with all four addresses.
+ * A UDP or ARP record carries the frame's bytes: at most MAX_NATIVE_BYTES_CAPTURED of them, all
+ * within the frame's buffer. It hands every other frame back.
  */
 export function nativeTakes(frame: Frame, pkt: DecodedPacket): boolean {
-  return frame.linkType === LINKTYPE_ETHERNET && pkt.stop === STOP_NONE && pkt.l4Protocol === PROTO_TCP
-    && pkt.tunnel === TUNNEL_NONE && !pkt.isFragment && (pkt.ipVersion === 4 || pkt.ipHeaderLength === 40);
+  if (frame.linkType !== LINKTYPE_ETHERNET || pkt.stop !== STOP_NONE || pkt.tunnel !== TUNNEL_NONE) return false;
+  if (pkt.isArp) return bytesFit(frame);
+  if (pkt.isFragment || !(pkt.ipVersion === 4 || pkt.ipHeaderLength === 40)) return false;
+  if (pkt.l4Protocol === PROTO_TCP) return true;
+  return pkt.l4Protocol === PROTO_UDP && pkt.dstPort !== VXLAN_PORT && bytesFit(frame);
+}
+
+/** A record with the frame's bytes: RecordPacker copies capturedLength bytes from frame.offset. */
+function bytesFit(frame: Frame): boolean {
+  return frame.capturedLength <= MAX_NATIVE_BYTES_CAPTURED && frame.offset + frame.capturedLength <= frame.data.length;
 }
 
 /** packFrames results. */
@@ -49,8 +70,12 @@ export const PACK_DONE = 0;
 export const PACK_NEED_ROOM = 1;
 export const PACK_FALLBACK = 2;
 
-/** The largest record the native packer writes (base + IPv6 words + SACK edges): a run needs this much room per frame. */
-export const MAX_NATIVE_RECORD_BYTES = (48 + 6 + 8) * 4;
+/**
+ * The largest record the native packer writes: an ARP record (base + ARP section) with the most
+ * bytes it takes (larger than a TCP one with IPv6 words and SACK edges, or an IPv6 UDP one). A run
+ * is given at least this much room, so it always has room for its next record.
+ */
+export const MAX_NATIVE_RECORD_BYTES = (48 + 8) * 4 + MAX_NATIVE_BYTES_CAPTURED;
 
 /**
  * The worker's flow table (native/frame-packer.cc): two header words (flows in use, epoch), then

@@ -194,7 +194,13 @@ export class RecordPacker {
     } else {
       w += BASE_WORDS;
     }
-    if ((flags & F_BYTES) !== 0) v.u8.set(frame.data.subarray(frame.offset, frame.offset + frame.capturedLength), w * 4);
+    if ((flags & F_BYTES) !== 0) {
+      // Zeros in the padding to the 8-byte boundary, so a record is the same bytes whoever wrote
+      // it (the native packer writes them too): the sections end 8-aligned, so when there is
+      // padding the record's last 8-byte unit holds only frame bytes and padding.
+      if ((frame.capturedLength & 7) !== 0) f64[((at + this.size) >> 3) - 1] = 0;
+      v.u8.set(frame.data.subarray(frame.offset, frame.offset + frame.capturedLength), w * 4);
+    }
   }
 }
 

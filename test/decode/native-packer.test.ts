@@ -2,8 +2,10 @@
  * The native decode fast path (native/frame-packer.cc) must write exactly the records the
  * TypeScript decoder and packer write (src/decode/packed-frame.ts), and hand back every frame it
  * does not decode. Checked frame by frame on every sample capture, on generated headers with
- * random fields, options, truncation and lengths, and on arbitrary bytes; then in batches through
- * a small ring region (the worker's runs). The whole-analysis check is test/cli/threads.test.ts.
+ * random fields, options, truncation and lengths (TCP, UDP and ARP), and on arbitrary bytes; then
+ * in batches through a small ring region (the worker's runs). Which frames it takes is checked
+ * twice: against nativeTakes on every frame, and on hand-built frames it must take or hand back
+ * whatever nativeTakes says. The whole-analysis check is test/cli/threads.test.ts.
  */
 import { describe, expect, it, test } from 'vitest';
 import fc from 'fast-check';
@@ -11,15 +13,16 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../../src/decode/decode-frame.js';
-import { DecodedPacket } from '../../src/decode/packet.js';
+import { DecodedPacket, PROTO_UDP } from '../../src/decode/packet.js';
 import { RecordPacker, recordViews } from '../../src/decode/packed-frame.js';
 import {
-  DESCRIPTOR_SLOTS, MAX_NATIVE_RECORD_BYTES, PACK_DONE, PACK_FALLBACK, PACK_NEED_ROOM, describeFrame, nativePacker, nativeTakes, newFlowTable,
+  DESCRIPTOR_SLOTS, MAX_NATIVE_BYTES_CAPTURED, MAX_NATIVE_RECORD_BYTES, PACK_DONE, PACK_FALLBACK, PACK_NEED_ROOM, describeFrame, nativePacker,
+  nativeTakes, newFlowTable,
 } from '../../src/decode/native-packer.js';
 import { FrameUnpacker } from '../../src/decode/packed-frame.js';
 import type { Frame } from '../../src/source/frame.js';
 import { readCapture } from '../../src/source/read-capture.js';
-import { ethernet, frameOf, ipv4, ipv6, tcp } from './helpers/build.js';
+import { arp, ethernet, ext6, frameOf, ipv4, ipv6, opt, tcp, udp, vxlan } from './helpers/build.js';
 
 const CAPTURES = fileURLToPath(new URL('../../captures/', import.meta.url));
 const pack = nativePacker();
@@ -39,24 +42,51 @@ class Differ {
   readonly out = new Int32Array(2);
   packed = 0;
   handedBack = 0;
+  /** Of the packed: UDP and ARP frames (records with the frame's bytes). */
+  packedUdp = 0;
+  packedArp = 0;
 
-  check(frame: Frame): void {
+  /** Returns whether the native packer took the frame. */
+  check(frame: Frame): boolean {
     decodeFrame(frame, this.pkt);
     describeFrame(frame, this.desc, 0);
-    this.native.fill(0xee, 0, 512);
+    // Garbage where the record goes: every byte of it must be written, padding included.
+    this.native.fill(0xee, 0, 2 * MAX_NATIVE_RECORD_BYTES);
     const status = pack!(frame.data, this.desc, 0, 1, this.native, 0, 4096, this.out);
     if (!nativeTakes(frame, this.pkt)) {
       expect([status, this.out[0], this.out[1]], `frame ${frame.frameNumber} must be handed back`).toEqual([PACK_FALLBACK, 0, 0]);
       this.handedBack++;
-      return;
+      return false;
     }
     const size = this.packer.measure(frame, this.pkt);
     this.packer.write(frame, this.pkt, this.tsViews, 0);
     expect([status, this.out[0], this.out[1]], `frame ${frame.frameNumber}`).toEqual([PACK_DONE, 1, size]);
+    expect(size, 'a native record is never larger than MAX_NATIVE_RECORD_BYTES').toBeLessThanOrEqual(MAX_NATIVE_RECORD_BYTES);
     expect(Buffer.from(this.native.buffer, 0, size).equals(Buffer.from(this.ts, 0, size)), `frame ${frame.frameNumber}: records differ`).toBe(true);
     this.packed++;
+    if (this.pkt.isArp) this.packedArp++;
+    else if (this.pkt.l4Protocol === PROTO_UDP) this.packedUdp++;
+    return true;
   }
 }
+
+/** A DNS query for `name` (A record), as a resolver sends it. */
+function dnsQuery(id: number, name: string): Buffer {
+  const labels = name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
+  const header = Buffer.from([id >> 8, id & 255, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
+  return Buffer.concat([header, ...labels, Buffer.from([0, 0, 1, 0, 1])]);
+}
+
+/** An NTP v4 client request (48 bytes). */
+function ntpRequest(seed: number): Buffer {
+  const b = Buffer.alloc(48);
+  b[0] = 0x23; // LI 0, version 4, mode 3
+  b.writeUInt32BE(seed >>> 0, 40); b.writeUInt32BE((seed * 2654435761) >>> 0, 44);
+  return b;
+}
+
+const ARP_REQUEST = (): Buffer => arp(1, '00:50:56:6a:01:01', '192.168.50.11', '00:00:00:00:00:00', '192.168.50.12');
+const ARP_REPLY = (): Buffer => arp(2, '00:50:56:6a:01:02', '192.168.50.12', '00:50:56:6a:01:01', '192.168.50.11');
 
 describe.skipIf(pack === null)('native packer', () => {
   const files = readdirSync(CAPTURES).filter((f) => /\.pcap(ng)?$/.test(f));
@@ -108,6 +138,211 @@ describe.skipIf(pack === null)('native packer', () => {
       }), { numRuns: 6000, seed: 11 });
     expect(d.packed).toBeGreaterThan(500);
     expect(d.handedBack).toBeGreaterThan(1000);
+  });
+
+  test('generated UDP: VLAN tags, IPv4/IPv6, UDP and IP lengths, DNS/NTP payloads, VXLAN, truncation, FCS, size', () => {
+    const d = new Differ();
+    const payloads = fc.oneof(
+      fc.tuple(fc.nat(65535), fc.constantFrom('esx01.lab.local', 'vcenter.example.com', 'a.b')).map(([id, n]) => dnsQuery(id, n)),
+      fc.nat().map(ntpRequest),
+      fc.constantFrom(0, 1, 7, 8, 100, 440, 460, 470, 700).map((n) => Buffer.alloc(n, 0x3c)),
+      fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.from(a)),
+    );
+    let mustTake = 0;
+    fc.assert(fc.property(
+      fc.record({
+        vlans: fc.array(fc.constantFrom(0x8100, 0x88a8, 0x9100), { maxLength: 3 }),
+        v6: fc.boolean(), v6Ext: fc.constantFrom(false, false, false, true), ttl: fc.nat(255), tos: fc.nat(255),
+        df: fc.boolean(), mf: fc.constantFrom(false, false, false, true), fragOffset: fc.constantFrom(0, 0, 0, 0, 8),
+        ihlOptions: fc.constantFrom(0, 0, 4), ipLengthMode: fc.constantFrom('exact', 'exact', 'zero', 'short', 'long'),
+        sport: fc.oneof(fc.constantFrom(53, 123, 50000), fc.nat(65535)),
+        dport: fc.oneof(fc.constantFrom(53, 123, 4789, 4789), fc.nat(65535)), vxlanInner: fc.boolean(),
+        // UDP length: exact, 0 (offload), below the header, shorter than the data, beyond the IP packet.
+        udpLengthMode: fc.constantFrom('exact', 'exact', 'zero', 'below8', 'short', 'beyondIp'), payload: payloads,
+        cut: fc.constantFrom(0, 0, 0, 0, 30, 38, 41, 45, 46, 60, 62, 70, 128), fcs: fc.constantFrom(0, 0, 4),
+        extra: fc.constantFrom(0, 0, 6), pastBuffer: fc.constantFrom(0, 0, 0, 0, 0, 8),
+      }),
+      (o) => {
+        const body = o.dport === 4789 && o.vxlanInner
+          ? vxlan(5001, ethernet({ type: 0x0800 }, ipv4({ protocol: 6 }, tcp({}, Buffer.alloc(20)))))
+          : o.payload;
+        const udpLength = { exact: 8 + body.length, zero: 0, below8: 5, short: 8 + (body.length >> 1), beyondIp: 8 + body.length + 100 }[o.udpLengthMode];
+        const seg = udp({ sport: o.sport, dport: o.dport, length: udpLength }, body);
+        const l4 = o.v6 && o.v6Ext ? Buffer.concat([ext6(17), seg]) : seg;
+        const ipLen = (h: number) => ({ exact: h + l4.length, zero: 0, short: h + 12, long: h + l4.length + 9 })[o.ipLengthMode];
+        const ip = o.v6
+          ? ipv6({ nextHeader: o.v6Ext ? 0 : 17, hopLimit: o.ttl, tclass: o.tos, flow: (o.sport * 31) & 0xfffff, payloadLength: Math.max(0, ipLen(40) - 40) }, l4)
+          : ipv4({ protocol: 17, ttl: o.ttl, tos: o.tos, df: o.df, mf: o.mf, fragOffset: o.fragOffset, options: Buffer.alloc(o.ihlOptions, 1), totalLength: ipLen(20 + o.ihlOptions) }, l4);
+        const vlans = o.vlans.map((tpid, i) => ({ tpid, vid: (i * 1234 + o.dport) & 0xfff }));
+        const bytes = Buffer.concat([ethernet({ type: o.v6 ? 0x86dd : 0x0800, vlans }, ip), Buffer.alloc(o.fcs, 0xcc)]);
+        const captured = (o.cut > 0 ? Math.min(o.cut, bytes.length) : bytes.length) + o.pastBuffer;
+        // pastBuffer: the frame claims bytes its buffer does not hold (the TypeScript copy would be short).
+        const taken = d.check(frameOf(bytes, {
+          linkType: 1, capturedLength: captured, originalLength: bytes.length + o.extra, fcsLength: o.fcs,
+          pad: o.pastBuffer > 0 ? 0 : 24, fill: 0x77,
+        }));
+        // Independently of nativeTakes: a whole, unfragmented datagram of a small frame, not to the
+        // VXLAN port and without IPv6 extension headers, is decoded cleanly and must be taken.
+        if (o.cut === 0 && o.pastBuffer === 0 && !o.mf && o.fragOffset === 0 && !(o.v6 && o.v6Ext) && o.dport !== 4789
+          && bytes.length <= MAX_NATIVE_BYTES_CAPTURED) {
+          expect(taken, 'a clean UDP frame is taken natively').toBe(true);
+          mustTake++;
+        }
+      }), { numRuns: 6000, seed: 17 });
+    expect(mustTake).toBeGreaterThan(500);
+    // Cut-off datagrams with the whole UDP header are clean decodes too: taken as well.
+    expect(d.packedUdp).toBeGreaterThan(mustTake + 500);
+    expect(d.handedBack).toBeGreaterThan(3000);
+  });
+
+  test('generated ARP: request/reply/any op, wrong hardware or protocol type or sizes, cut-off addresses, padding, FCS, size', () => {
+    const d = new Differ();
+    let mustTake = 0;
+    fc.assert(fc.property(
+      fc.record({
+        vlans: fc.array(fc.constantFrom(0x8100, 0x88a8, 0x9100), { maxLength: 3 }),
+        op: fc.oneof(fc.constantFrom(1, 2), fc.nat(65535)), senderIp: fc.nat(0xffffffff), targetIp: fc.nat(0xffffffff),
+        senderMac: fc.nat(0xffff), htype: fc.constantFrom(1, 1, 1, 1, 6), ptype: fc.constantFrom(0x0800, 0x0800, 0x0800, 0x0800, 0x86dd),
+        hlen: fc.constantFrom(6, 6, 6, 6, 8), plen: fc.constantFrom(4, 4, 4, 4, 16),
+        // Padding to the 60-byte minimum (the usual), none, or enough to cross MAX_NATIVE_BYTES_CAPTURED.
+        pad: fc.constantFrom(0, 18, 18, 18, 100, 470, 600), cutArp: fc.constantFrom(-1, -1, -1, 0, 4, 7, 8, 20, 27, 28),
+        fcs: fc.constantFrom(0, 0, 4), extra: fc.constantFrom(0, 0, 6), pastBuffer: fc.constantFrom(0, 0, 0, 0, 0, 8),
+      }),
+      (o) => {
+        const ip = (v: number) => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+        const mac = (v: number) => `00:50:56:${(v >> 8).toString(16)}:${(v & 255).toString(16)}:01`;
+        const a = arp(o.op, mac(o.senderMac), ip(o.senderIp), '00:00:00:00:00:00', ip(o.targetIp));
+        a.writeUInt16BE(o.htype, 0); a.writeUInt16BE(o.ptype, 2); a[4] = o.hlen; a[5] = o.plen;
+        const vlans = o.vlans.map((tpid, i) => ({ tpid, vid: (i * 777 + o.op) & 0xfff }));
+        const bytes = Buffer.concat([ethernet({ type: 0x0806, vlans }, Buffer.concat([a, Buffer.alloc(o.pad)])), Buffer.alloc(o.fcs, 0xcc)]);
+        const arpAt = 14 + 4 * o.vlans.length;
+        const captured = (o.cutArp >= 0 ? arpAt + o.cutArp : bytes.length) + o.pastBuffer;
+        const taken = d.check(frameOf(bytes, {
+          linkType: 1, capturedLength: captured, originalLength: bytes.length + o.extra, fcsLength: o.fcs,
+          pad: o.pastBuffer > 0 ? 0 : 24, fill: 0x77,
+        }));
+        if (o.htype === 1 && o.ptype === 0x0800 && o.hlen === 6 && o.plen === 4 && o.cutArp < 0 && o.pastBuffer === 0
+          && bytes.length <= MAX_NATIVE_BYTES_CAPTURED) {
+          expect(taken, 'a whole Ethernet/IPv4 ARP frame is taken natively').toBe(true);
+          mustTake++;
+        }
+      }), { numRuns: 4000, seed: 23 });
+    expect(mustTake).toBeGreaterThan(200);
+    // Padding cut off after the 28 ARP bytes is still a clean decode: taken as well.
+    expect(d.packedArp).toBeGreaterThan(mustTake + 100);
+    expect(d.handedBack).toBeGreaterThan(2000);
+  });
+
+  it('takes DNS, NTP and ARP frames as captured; hands back VXLAN, cut-off headers, fragments, extension headers and big frames', () => {
+    const d = new Differ();
+    const v4 = (seg: Buffer, o: Partial<Parameters<typeof ipv4>[0]> = {}) => ethernet({ type: 0x0800 }, ipv4({ protocol: 17, ...o }, seg));
+    const dns = udp({ sport: 53124, dport: 53 }, dnsQuery(0x1c2d, 'esx01.lab.local'));
+    const ntp = udp({ sport: 123, dport: 123 }, ntpRequest(7));
+    const taken: Array<[string, Frame]> = [
+      ['DNS query over IPv4', frameOf(v4(dns))],
+      ['NTP request over IPv4, FCS', frameOf(Buffer.concat([v4(ntp), Buffer.alloc(4, 0xcc)]), { fcsLength: 4 })],
+      ['DNS over IPv6 in a VLAN', frameOf(ethernet({ type: 0x86dd, vlans: [{ tpid: 0x8100, vid: 120 }] }, ipv6({ nextHeader: 17 }, dns)))],
+      ['UDP length 0', frameOf(v4(udp({ dport: 53, length: 0 }, Buffer.alloc(30, 1))))],
+      ['UDP length below its header', frameOf(v4(udp({ dport: 53, length: 3 }, Buffer.alloc(30, 1))))],
+      ['UDP length beyond the IP packet', frameOf(v4(udp({ dport: 53, length: 400 }, Buffer.alloc(30, 1))))],
+      ['UDP header only, in a padded 60-byte frame', frameOf(Buffer.concat([v4(udp({ dport: 9 }, Buffer.alloc(0))), Buffer.alloc(18)]))],
+      ['UDP to port 4789 from it (only the destination port means VXLAN)', frameOf(v4(udp({ sport: 4789, dport: 40000 }, Buffer.alloc(30))))],
+      ['UDP datagram with the payload cut by the snap length', frameOf(v4(dns), { capturedLength: 50, originalLength: v4(dns).length })],
+      ['ARP request', frameOf(ethernet({ type: 0x0806, dst: 'ff:ff:ff:ff:ff:ff' }, ARP_REQUEST()))],
+      ['ARP reply padded to 60 bytes plus FCS', frameOf(Buffer.concat([ethernet({ type: 0x0806 }, ARP_REPLY()), Buffer.alloc(18), Buffer.alloc(4, 0xcc)]), { fcsLength: 4 })],
+      ['ARP in QinQ', frameOf(ethernet({ type: 0x0806, vlans: [{ tpid: 0x88a8, vid: 10 }, { tpid: 0x8100, vid: 20 }] }, ARP_REPLY()))],
+      [`ARP of exactly ${MAX_NATIVE_BYTES_CAPTURED} captured bytes`, frameOf(ethernet({ type: 0x0806 }, Buffer.concat([ARP_REPLY(), Buffer.alloc(MAX_NATIVE_BYTES_CAPTURED - 42)])))],
+    ];
+    const handedBack: Array<[string, Frame]> = [
+      ['VXLAN (destination port 4789)', frameOf(v4(udp({ dport: 4789 }, vxlan(77, ethernet({ type: 0x0800 }, ipv4({ protocol: 6 }, tcp({})))))))],
+      ['VXLAN port, not VXLAN inside', frameOf(v4(udp({ dport: 4789 }, Buffer.alloc(20))))],
+      ['UDP header cut after the ports', frameOf(v4(dns), { capturedLength: 14 + 20 + 6, originalLength: v4(dns).length })],
+      ['UDP header cut before the ports', frameOf(v4(dns), { capturedLength: 14 + 20 + 3, originalLength: v4(dns).length })],
+      ['IPv4 first fragment of a datagram', frameOf(v4(dns, { mf: true }))],
+      ['IPv4 later fragment', frameOf(v4(dns, { fragOffset: 1480 }))],
+      ['UDP after an IPv6 hop-by-hop header', frameOf(ethernet({ type: 0x86dd }, ipv6({ nextHeader: 0 }, Buffer.concat([ext6(17), dns]))))],
+      [`UDP of ${MAX_NATIVE_BYTES_CAPTURED + 1} captured bytes`, frameOf(v4(udp({ dport: 53 }, Buffer.alloc(MAX_NATIVE_BYTES_CAPTURED + 1 - 42))))],
+      [`ARP of ${MAX_NATIVE_BYTES_CAPTURED + 1} captured bytes`, frameOf(ethernet({ type: 0x0806 }, Buffer.concat([ARP_REPLY(), Buffer.alloc(MAX_NATIVE_BYTES_CAPTURED + 1 - 42)])))],
+      ['ARP for another hardware type', frameOf(ethernet({ type: 0x0806 }, (() => { const a = ARP_REQUEST(); a[1] = 6; return a; })()))],
+      ['ARP for another protocol', frameOf(ethernet({ type: 0x0806 }, (() => { const a = ARP_REQUEST(); a.writeUInt16BE(0x86dd, 2); return a; })()))],
+      ['ARP addresses cut off', frameOf(ethernet({ type: 0x0806 }, ARP_REQUEST()), { capturedLength: 14 + 27, originalLength: 42 })],
+      ['ARP claiming more captured bytes than its buffer holds', frameOf(ethernet({ type: 0x0806 }, ARP_REQUEST()), { capturedLength: 50 })],
+      ['UDP on a raw IP link', frameOf(ipv4({ protocol: 17 }, dns), { linkType: 101 })],
+    ];
+    const status = (f: Frame): number => {
+      const desc = new Float64Array(DESCRIPTOR_SLOTS);
+      describeFrame(f, desc, 0);
+      return pack!(f.data, desc, 0, 1, new Uint8Array(4096), 0, 4096, new Int32Array(2));
+    };
+    for (const [what, f] of taken) {
+      expect(status(f), what).toBe(PACK_DONE);
+      expect(d.check(f), what).toBe(true);
+    }
+    for (const [what, f] of handedBack) {
+      expect(status(f), what).toBe(PACK_FALLBACK);
+      expect(d.check(f), what).toBe(false);
+    }
+  });
+
+  it('runs of TCP, UDP and ARP records: room is counted with each record\'s own size', () => {
+    const bytes: Buffer[] = [];
+    for (let i = 0; i < 60; i++) {
+      const k = i % 5;
+      bytes.push(k === 0 ? ethernet({ type: 0x0806 }, Buffer.concat([ARP_REQUEST(), Buffer.alloc(i * 8)]))
+        : k === 1 ? ethernet({ type: 0x0800 }, ipv4({ protocol: 17 }, udp({ dport: 53 }, dnsQuery(i, 'h.example'))))
+          : k === 2 ? ethernet({ type: 0x86dd }, ipv6({ nextHeader: 17 }, udp({ dport: 123 }, Buffer.concat([ntpRequest(i), Buffer.alloc(i * 7)]))))
+            : ethernet({ type: 0x0800 }, ipv4({ protocol: 6 }, tcp({ seq: i }, Buffer.alloc(i * 10)))));
+    }
+    const all = Buffer.concat(bytes);
+    const desc = new Float64Array(bytes.length * DESCRIPTOR_SLOTS);
+    const records: Buffer[] = [];
+    const pkt = new DecodedPacket();
+    const packer = new RecordPacker();
+    const scratch = new SharedArrayBuffer(1 << 16);
+    let off = 0;
+    bytes.forEach((b, i) => {
+      const f = frameOf(b);
+      const placed = { ...f, data: all, offset: off, frameNumber: i + 1 };
+      describeFrame(placed, desc, i * DESCRIPTOR_SLOTS);
+      off += b.length;
+      decodeFrame(placed, pkt);
+      const size = packer.measure(placed, pkt);
+      if (b.length <= MAX_NATIVE_BYTES_CAPTURED) expect(nativeTakes(placed, pkt)).toBe(true);
+      packer.write(placed, pkt, recordViews(scratch), 0);
+      records.push(Buffer.from(Buffer.from(scratch, 0, size)));
+    });
+    const ring = new Uint8Array(new SharedArrayBuffer(1 << 20));
+    const out = new Int32Array(2);
+    // Room for exactly k records: k are packed, then NEED_ROOM; 8 bytes less: k - 1.
+    for (const k of [1, 2, 3, 7, 11, 12, 13]) {
+      const room = records.slice(0, k).reduce((n, r) => n + r.length, 0);
+      expect(pack!(all, desc, 0, bytes.length, ring, 0, room, out), `room for ${k}`).toBe(PACK_NEED_ROOM);
+      expect([out[0], out[1]]).toEqual([k, room]);
+      expect(Buffer.from(ring.buffer, 0, room).equals(Buffer.concat(records.slice(0, k)))).toBe(true);
+      expect(pack!(all, desc, 0, bytes.length, ring, 0, room - 8, out)).toBe(PACK_NEED_ROOM);
+      expect(out[0]).toBe(k - 1);
+    }
+    // Given MAX_NATIVE_RECORD_BYTES (the worker's minimum), every run packs at least its next record.
+    let i = 0;
+    while (i < bytes.length) {
+      ring.fill(0xee, 0, 2 * MAX_NATIVE_RECORD_BYTES);
+      const status = pack!(all, desc, i, bytes.length - i, ring, 0, MAX_NATIVE_RECORD_BYTES, out);
+      expect(out[0], `frame ${i + 1}`).toBeGreaterThan(0);
+      expect(Buffer.from(ring.buffer, 0, out[1]).equals(Buffer.concat(records.slice(i, i + out[0])))).toBe(true);
+      i += out[0];
+      expect(status).toBe(i < bytes.length ? PACK_NEED_ROOM : PACK_DONE);
+    }
+  });
+
+  it('two SACK options in one header: the record has the last one\'s edges and zeros after them, as in TypeScript', () => {
+    const d = new Differ();
+    const three = opt.sack(1, 2, 3, 4, 5, 6);
+    const one = opt.sack(9, 10);
+    // 26 + 10 bytes of SACK, NOPs to a 40-byte options area.
+    const padded = Buffer.concat([three, one, Buffer.alloc(4, 1)]);
+    const f = frameOf(ethernet({ type: 0x0800 }, ipv4({ protocol: 6 }, tcp({ options: padded }))));
+    expect(d.check(f)).toBe(true);
+    expect(d.pkt.sackCount).toBe(1);
   });
 
   test('arbitrary bytes on every link type: packed exactly or handed back', () => {

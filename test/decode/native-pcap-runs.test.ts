@@ -12,13 +12,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeFrame } from '../../src/decode/decode-frame.js';
-import { MAX_NATIVE_RECORD_BYTES, PCAP_HEADER_SLOTS, PCAP_OUT_SLOTS, nativePcapPacker } from '../../src/decode/native-packer.js';
+import { MAX_NATIVE_BYTES_CAPTURED, MAX_NATIVE_RECORD_BYTES, PCAP_HEADER_SLOTS, PCAP_OUT_SLOTS, nativePcapPacker } from '../../src/decode/native-packer.js';
 import { NativePcapRuns, type RecordRoom } from '../../src/decode/native-pcap-runs.js';
 import { RecordPacker, recordViews } from '../../src/decode/packed-frame.js';
 import { DecodedPacket } from '../../src/decode/packet.js';
 import { CaptureParser } from '../../src/source/capture-parser.js';
 import { newInputSummary } from '../../src/source/capture-source.js';
-import { ethernet, ipv4, tcp, udp } from './helpers/build.js';
+import { arp, ethernet, ipv4, ipv6, tcp, udp } from './helpers/build.js';
 
 const CAPTURES = fileURLToPath(new URL('../../captures/', import.meta.url));
 const packPcap = nativePcapPacker();
@@ -89,7 +89,14 @@ function pcap(o: { le?: boolean; nanos?: boolean; snaplen?: number; linkType?: n
 }
 
 const data = (i: number, len = 100) => ethernet({ type: 0x0800 }, ipv4({ protocol: 6 }, tcp({ seq: 1000 + i * len, flags: 0x18 }, Buffer.alloc(len, i))));
-const noise = () => ethernet({ type: 0x0800 }, ipv4({ protocol: 17 }, udp({ dport: 53 }, Buffer.alloc(20))));
+/** UDP to the VXLAN port without a VXLAN header: TypeScript's to decode, so the native packer hands it back. */
+const noise = () => ethernet({ type: 0x0800 }, ipv4({ protocol: 17 }, udp({ dport: 4789 }, Buffer.alloc(20))));
+const dns = (i: number) => ethernet({ type: 0x0800 }, ipv4({ protocol: 17, src: '10.0.0.9', dst: '10.0.0.53' },
+  udp({ sport: 50000 + i, dport: 53 }, Buffer.concat([Buffer.from([i >> 8, i & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), Buffer.from('\x05esx01\x03lab\x00\x00\x01\x00\x01', 'latin1')]))));
+const ntp = (i: number) => ethernet({ type: 0x86dd, vlans: [{ tpid: 0x8100, vid: 30 }] }, ipv6({ nextHeader: 17 },
+  udp({ sport: 123, dport: 123 }, Buffer.alloc(48, i & 255))));
+const arpFrame = (i: number) => Buffer.concat([ethernet({ type: 0x0806 },
+  arp(1 + (i & 1), '00:50:56:6a:01:01', `192.168.50.${i & 255}`, '00:00:00:00:00:00', '192.168.50.1')), Buffer.alloc(18)]);
 
 describe.skipIf(packPcap === null)('native pcap runs', () => {
   const files = readdirSync(CAPTURES).filter((f) => f.endsWith('.pcap'));
@@ -111,6 +118,30 @@ describe.skipIf(packPcap === null)('native pcap runs', () => {
         same(pcap({ le, nanos, snaplen: 128 }, recs), [33, 4096]);
       }
     }
+  });
+
+  it('UDP (DNS, NTP) and ARP frames among the TCP ones are framed and packed by the runs too', () => {
+    const recs: Rec[] = [];
+    for (let i = 0; i < 400; i++) {
+      const k = i % 9;
+      recs.push({ bytes: k === 1 ? dns(i) : k === 4 ? ntp(i) : k === 5 || k === 6 ? arpFrame(i) : data(i) });
+    }
+    for (const le of [true, false]) {
+      for (const nanos of [false, true]) {
+        // Every frame is taken: the runs never stop for one of them.
+        expect(same(pcap({ le, nanos }, recs), [1 << 20])).toBe(recs.length);
+        for (const sizes of CHUNKINGS) same(pcap({ le, nanos }, recs), sizes);
+      }
+    }
+    // Cut by a 60-byte snaplen: ARP, DNS and TCP keep their whole headers and are still taken; NTP
+    // (VLAN tag, IPv6) loses its UDP header, a stop for TypeScript to record.
+    const cut = recs.map((r) => ({ bytes: r.bytes.subarray(0, 60), orig: r.bytes.length }));
+    expect(same(pcap({ snaplen: 60 }, cut), [1 << 20])).toBe(recs.filter((_, i) => i % 9 !== 4).length);
+    // A UDP frame of more captured bytes than MAX_NATIVE_BYTES_CAPTURED is handed back, and the run resumes after it.
+    const big = ethernet({ type: 0x0800 }, ipv4({ protocol: 17 }, udp({ dport: 53 }, Buffer.alloc(MAX_NATIVE_BYTES_CAPTURED))));
+    const withBig = recs.map((r, i) => (i % 50 === 49 ? { bytes: big } : r));
+    expect(same(pcap({}, withBig), [1 << 20])).toBe(recs.length - 8);
+    for (const sizes of CHUNKINGS) same(pcap({}, withBig), sizes);
   });
 
   it('records the reader warns about or stops at are left to it: over the snaplen, a second or more of sub-second, over the limit', () => {

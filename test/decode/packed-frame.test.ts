@@ -96,6 +96,26 @@ describe('packed frame records', () => {
     expect(rt.withBytes).toBeGreaterThan(0);
   });
 
+  test('a record with bytes ends in zeros up to its 8-byte boundary, whatever the buffer held', () => {
+    // Records are then the same bytes whoever wrote them (the native packer writes UDP and ARP
+    // records too: test/decode/native-packer.test.ts compares them byte for byte).
+    const memory = new SharedArrayBuffer(4096);
+    const views = recordViews(memory);
+    const packer = new RecordPacker();
+    const pkt = new DecodedPacket();
+    for (let len = 1; len <= 17; len++) {
+      const frame = frameOf(Buffer.alloc(len, 0xab), { linkType: 1, pad: 8, fill: 0x55 });
+      decodeFrame(frame, pkt);
+      views.u8.fill(0xee);
+      const size = packer.measure(frame, pkt);
+      packer.write(frame, pkt, views, 64);
+      const tail = Buffer.from(memory, 64 + size - 8, 8);
+      const bytesInTail = len % 8 === 0 ? 8 : len % 8;
+      expect([...tail], `${len} bytes`).toEqual([...Buffer.alloc(bytesInTail, 0xab), ...Buffer.alloc(8 - bytesInTail)]);
+      expect(views.u8[64 + size], 'nothing written past the record').toBe(0xee);
+    }
+  });
+
   test('every field of DecodedPacket, set away from its default, survives', () => {
     const pkt = new DecodedPacket();
     let n = 3;

@@ -35,8 +35,8 @@ function fail(msg) { throw new FuzzFailure(msg); }
 
 /**
  * The decode worker's native packer against the TypeScript decoder, frame by frame: the same
- * record, or the frame handed back when TypeScript's decode is not a clean Ethernet TCP one the
- * native path takes. Null without the addon.
+ * record, or the frame handed back when TypeScript's decode is not one the native path takes
+ * (nativeTakes: clean Ethernet TCP, UDP or ARP). Null without the addon.
  */
 function nativeChecker(np, packed, decodeFrame, DecodedPacket) {
   const pack = np.nativePacker();
@@ -53,7 +53,7 @@ function nativeChecker(np, packed, decodeFrame, DecodedPacket) {
     np.describeFrame(f, desc, 0);
     const status = pack(f.data, desc, 0, 1, native, 0, 2048, out);
     if (!np.nativeTakes(f, pkt)) {
-      if (status !== np.PACK_FALLBACK) fail(`native packer took frame ${f.frameNumber}, which TypeScript decodes as ${pkt.stopLayer || 'not clean TCP'}`);
+      if (status !== np.PACK_FALLBACK) fail(`native packer took frame ${f.frameNumber}, which TypeScript decodes as ${pkt.stopLayer ? `stopped at ${pkt.stopLayer}` : 'not one it takes'}`);
       return;
     }
     const size = packer.measure(f, pkt);
