@@ -10,7 +10,7 @@ import { finding } from '../findings.js';
 import type { IcmpErrors } from '../icmp-errors.js';
 import type { AnalysisResult, Finding, FrameRef } from '../result.js';
 import type { Stream } from '../../streams/stream.js';
-import { describeMac, macInfo, shortVendor, type MacInfo } from './mac-vendor.js';
+import { describeMac, macInfo, prefetchRegistry, shortVendor, type MacInfo } from './mac-vendor.js';
 import { matchSamples } from './multi-point.js';
 import type { DirectionPath, VantagePath } from './path-evidence.js';
 import { StreamPath } from './path-evidence.js';
@@ -29,6 +29,7 @@ export function pathAnalysis(analyzer: Analyzer): ResultEnricher {
   analyzer.tracker.observers.push(streams);
   const neighbours = new NeighbourObserver();
   analyzer.packetObservers.push(neighbours);
+  prefetchRegistry();
   return new PathEnricher(slot, neighbours, analyzer.icmpErrors, streams);
 }
 
