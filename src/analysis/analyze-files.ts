@@ -36,9 +36,6 @@ export interface AnalyzeFilesOptions {
 
 /** Offline analysis: files -> frames -> the same Analyzer that live capture feeds -> result. */
 export async function analyzeFiles(paths: string[], options: AnalyzerOptions, opts: AnalyzeFilesOptions = {}): Promise<AnalysisResult> {
-  const analyzer = new Analyzer(options);
-  const enrichers = attachStandardAnalyses(analyzer);
-  opts.setup?.(analyzer);
   const plan = planInputs(paths, opts.points ?? new Map());
   const threads = decodeWorkerAvailable() ? Math.max(0, Math.floor(opts.threads ?? defaultDecodeThreads())) : 0;
   // Inputs are analysed in order; up to `threads` of them are read and decoded ahead, each on its own worker.
@@ -47,7 +44,13 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
     if (i >= plan.length || ahead[i] !== undefined || plan[i].path === '-') return;
     try { ahead[i] = new DecodeAhead(plan[i].path); } catch { /* no thread to be had: this input is read here */ }
   };
+  // The first workers start before the analysis is set up: a worker takes ~0.1 s to start (a
+  // thread, its modules, the file's first chunk), which then overlaps the set-up instead of following it.
+  for (let j = 0; j < threads; j++) startAhead(j);
   try {
+    const analyzer = new Analyzer(options);
+    const enrichers = attachStandardAnalyses(analyzer);
+    opts.setup?.(analyzer);
     for (let i = 0; i < plan.length; i++) {
       for (let j = i; j < i + threads; j++) startAhead(j);
       const { path, point, interfacePoints } = plan[i];
@@ -64,12 +67,12 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
       analyzer.metas[index].sha256 = sha256;
       analyzer.finishInput(index, summary);
     }
+    if (opts.vmkernelLogs && opts.vmkernelLogs.length > 0) {
+      const corr = new LogCorrelation(await readVmkernelLogs(opts.vmkernelLogs), opts.logCorrelation);
+      return buildResult(analyzer, [...enrichers, ...(opts.enrichers ?? []), corr], corr.regroup);
+    }
+    return buildResult(analyzer, [...enrichers, ...(opts.enrichers ?? [])]);
   } finally {
     await Promise.all(ahead.map((w) => w?.cancel()));
   }
-  if (opts.vmkernelLogs && opts.vmkernelLogs.length > 0) {
-    const corr = new LogCorrelation(await readVmkernelLogs(opts.vmkernelLogs), opts.logCorrelation);
-    return buildResult(analyzer, [...enrichers, ...(opts.enrichers ?? []), corr], corr.regroup);
-  }
-  return buildResult(analyzer, [...enrichers, ...(opts.enrichers ?? [])]);
 }
