@@ -18,6 +18,11 @@ export interface AnalyzeFilesOptions {
   /** Extra analyses beyond the standard ones (tests, experiments). */
   enrichers?: ResultEnricher[];
   setup?: (analyzer: Analyzer) => void;
+  /**
+   * Called once the first decode workers have started (at once when there are none). Process-wide
+   * changes that would slow a worker's start-up if made before it go here (the CLI's V8 tuning).
+   */
+  onWorkersStarted?: () => void;
   /** ESXi vmkernel.log files (plain or gzip, either host, any rotation) to correlate with (--vmkernel-log). */
   vmkernelLogs?: string[];
   logCorrelation?: Partial<LogCorrelationOptions>;
@@ -47,6 +52,7 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
   // The first workers start before the analysis is set up: a worker takes ~0.1 s to start (a
   // thread, its modules, the file's first chunk), which then overlaps the set-up instead of following it.
   for (let j = 0; j < threads; j++) startAhead(j);
+  void Promise.all(ahead.map((w) => w?.started)).then(() => opts.onWorkersStarted?.());
   try {
     const analyzer = new Analyzer(options);
     const enrichers = attachStandardAnalyses(analyzer);

@@ -1,4 +1,5 @@
 import { analyzeFiles, type AnalyzeFilesOptions } from '../analysis/analyze-files.js';
+import { tuneV8 } from './v8-tuning.js';
 import { DEFAULT_OPTIONS, type AnalyzerOptions } from '../analysis/analyzer.js';
 import { HostMap } from '../analysis/host-map.js';
 import { parsePointSpecs } from '../analysis/capture-points.js';
@@ -120,7 +121,9 @@ export async function runAnalyze(files: string[], o: AnalyzeCliOptions): Promise
     return 2;
   }
   const progress = makeProgress(o.progress);
-  const result = await analyzeFiles(files, prepared.options, { ...prepared.run, hashInputs: o.sha256 === true, onProgress: progress.update });
+  const result = await analyzeFiles(files, prepared.options, {
+    ...prepared.run, hashInputs: o.sha256 === true, onProgress: progress.update, onWorkersStarted: tuneV8,
+  });
   progress.done();
   if (!writeReport(renderReport(result, o), o.output)) return 3;
   // An unreadable input (3) wins over --fail-on (4): the check could not see everything.

@@ -1,4 +1,5 @@
 import { analyzeFiles } from '../analysis/analyze-files.js';
+import { tuneV8 } from './v8-tuning.js';
 import { BundleError, prepareOutDir, writeEvidenceBundle } from '../evidence/bundle.js';
 import { humanBytes } from '../report/units.js';
 import { fileRunOptions, reportInputProblems, type AnalyzeCliOptions } from './analyze-command.js';
@@ -35,7 +36,7 @@ export async function runEvidence(files: string[], o: EvidenceCliOptions, comman
     return err instanceof BundleError ? 2 : 3;
   }
   const progress = makeProgress(o.progress);
-  const result = await analyzeFiles(files, prepared.options, { ...prepared.run, hashInputs: true, onProgress: progress.update });
+  const result = await analyzeFiles(files, prepared.options, { ...prepared.run, hashInputs: true, onProgress: progress.update, onWorkersStarted: tuneV8 });
   progress.done();
   const failed = reportInputProblems(result);
   try {

@@ -9,6 +9,7 @@ import { analyzerOptionsFrom, failOnExit, renderReport, writeReport, type Analyz
 import { renderLiveLine, renderLiveScreen } from './live-view.js';
 import { runEvidence } from './evidence-command.js';
 import { prepareOutDir } from '../evidence/bundle.js';
+import { tuneV8 } from './v8-tuning.js';
 
 export interface LiveCliOptions extends Omit<AnalyzeCliOptions, 'point' | 'progress' | 'vmkernelLog' | 'logOffset'> {
   interface?: string;
@@ -45,6 +46,7 @@ export async function runLive(o: LiveCliOptions): Promise<number> {
     process.stderr.write(`vmotion-analyzer live: ${avail.reason}\n`);
     return 3;
   }
+  tuneV8(); // live capture runs no decode worker whose start-up it could slow
   if (o.list) {
     const t = new Table({ head: ['Interface', 'Description', 'Addresses', 'State'], style: { head: [], border: [] } });
     for (const i of LiveCapture.listInterfaces()) {

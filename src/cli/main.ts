@@ -3,7 +3,6 @@ import { GENERATOR } from '../analysis/build-result.js';
 import { runAnalyze } from './analyze-command.js';
 import { parseRing, runLive } from './live-command.js';
 import { runEvidence } from './evidence-command.js';
-import { tuneV8 } from './v8-tuning.js';
 
 /** Exit codes (README "Exit codes"). */
 export const EXIT_OK = 0;
@@ -130,7 +129,6 @@ function parseIntArg(min: number, max: number): (v: string) => number {
 
 /** Entry point; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
-  tuneV8();
   let code = EXIT_OK;
   const program = buildProgram((c) => { code = c; });
   try {

@@ -42,6 +42,8 @@ export class DecodeAhead {
   private failure: Error | null = null;
   private exited = false;
   private readonly settled: Promise<void>;
+  /** The worker runs JavaScript (its thread and Node's internals are up), or it ended. */
+  readonly started: Promise<void>;
   /** After drain: frames the worker's native packer decoded (0 without the addon). */
   nativeFrames = 0;
 
@@ -51,6 +53,10 @@ export class DecodeAhead {
     this.worker = new Worker(WORKER_URL, {
       workerData: { path, chunkSize, memory: this.memory } satisfies DecodeWorkerData,
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
+    this.started = new Promise<void>((resolve) => {
+      this.worker.once('online', () => resolve());
+      this.worker.once('exit', () => resolve());
     });
     this.settled = new Promise<void>((resolve) => {
       this.worker.on('message', (m: DecodeWorkerMessage) => { this.message = m; });
