@@ -47,6 +47,18 @@ describe('decode worker threads', () => {
     else console.warn('native packer not exercised: the addon is not built (npm run build:native)');
   });
 
+  it('onWorkersStarted runs once per run, with and without workers (dist build)', async () => {
+    const { analyzeFiles } = await import(join(ROOT, 'dist', 'analysis', 'analyze-files.js'));
+    const { DEFAULT_OPTIONS } = await import(join(ROOT, 'dist', 'analysis', 'analyzer.js'));
+    const files = [join(CAPTURES, 'lab-lossy.pcap'), join(CAPTURES, 'lab-l2.pcap')];
+    for (const threads of [0, 1, 2]) {
+      let calls = 0;
+      const result = await analyzeFiles(files, DEFAULT_OPTIONS, { threads, onWorkersStarted: () => { calls++; } });
+      expect(calls, `threads ${threads}`).toBe(1);
+      expect(result.inputs.map((i: any) => i.packets > 0)).toEqual([true, true]);
+    }
+  });
+
   it.each(captures.map((c) => [c.split('/').pop()!, c]))('%s: identical JSON with 0 and 1 decode workers', (_name, file) => {
     expect(report([file], 1)).toBe(report([file], 0));
   });
