@@ -1,3 +1,5 @@
+import { startAsDoubles } from './double-fields.js';
+
 /**
  * Tracks one direction's TCP sequence space, unwrapped to a 53-bit line so streams larger
  * than 4 GiB (a 64 GiB VM's memory) count correctly. Payload bytes are counted from
@@ -54,3 +56,6 @@ export class SequenceSpace {
     return this.highAbs;
   }
 }
+
+// Raw 32-bit sequence numbers and unwrapped positions past 2^31 (double-fields.ts).
+startAsDoubles(new SequenceSpace(), ['highRaw', 'highAbs', 'isn']);

@@ -1,6 +1,7 @@
 import { SequenceSpace } from './sequence-space.js';
 import { IntervalSeries } from './interval-series.js';
 import type { DeferredPacket } from './deferred-packet.js';
+import { startAsDoubles } from './double-fields.js';
 
 export const KIND_VMOTION = 1;
 export const KIND_NFC = 2;
@@ -24,6 +25,8 @@ export class Direction {
   firstDataSec = 0; firstDataNsec = 0;
   lastDataSec = 0; lastDataNsec = 0;
 }
+// Totals past 2^31 bytes in long migrations (double-fields.ts).
+startAsDoubles(new Direction(), ['wireBytes', 'ipBytes', 'retransmittedBytes']);
 
 /**
  * One TCP connection as seen at one capture point. The client is the side that sent the SYN

@@ -1,6 +1,7 @@
 import { IntervalSeries } from '../../streams/interval-series.js';
 import { FrameList } from './frame-list.js';
 import { RttHistogram } from './rtt-histogram.js';
+import { startAsDoubles } from '../../streams/double-fields.js';
 
 /** Per-segment analysis flags (one packet's verdict, in the spirit of Wireshark's tcp.analysis.*). */
 
@@ -131,6 +132,10 @@ export class DirectionHealth {
     return out;
   }
 }
+
+// Byte totals past 2^31, raw 32-bit sequence numbers, and frame numbers (doubles in the frames they come from),
+// some first set on rare paths (src/streams/double-fields.ts).
+startAsDoubles(new DirectionHealth(), ['retransmittedBytes', 'bigRetransSeq', 'firstSeq', 'bigRetransFirstFrame', 'longestGapEndFrame']);
 
 /** Per-stream health state (stream.ext[slot]). */
 export class StreamHealth {

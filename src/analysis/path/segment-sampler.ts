@@ -7,6 +7,8 @@
  * the same sequence numbers, so samples line up. When the buffer fills, the mask doubles and
  * the samples that no longer qualify are dropped; comparisons use the coarser mask of the two.
  */
+import { startAsDoubles } from '../../streams/double-fields.js';
+
 export const MAX_SAMPLES = 4096;
 // Small at first: most streams (handshake-only ones above all) keep a handful of samples; grows by doubling.
 const INITIAL_CAPACITY = 4;
@@ -130,3 +132,6 @@ export class SegmentSampler {
     this.reindex();
   }
 }
+
+// A raw 32-bit sequence number (src/streams/double-fields.ts).
+startAsDoubles(new SegmentSampler(), ['minSeq']);

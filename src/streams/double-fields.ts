@@ -1,0 +1,19 @@
+/**
+ * V8 stores a number field as a small integer (Smi, 32 bits here) until some object of the class
+ * needs a double there; then it changes the field's representation for the whole class, and every
+ * optimized function that reads or writes such objects is thrown away and compiled again (tens of
+ * milliseconds each, running slowly meanwhile). Byte totals and unwrapped sequence positions pass
+ * 2^31 in the middle of a long migration, and raw 32-bit sequence numbers pass it at random: each
+ * did that mid-run (`node --trace-deopt`: "overflow", then "wrong map" in every per-packet function).
+ *
+ * startAsDoubles, called once for a class before it is used (on a throwaway instance), makes those
+ * fields doubles from the first object on: V8 keeps the generalized representation for the class.
+ * It changes how numbers are stored, never their values.
+ */
+export function startAsDoubles<T extends object>(sample: T, fields: ReadonlyArray<string>): void {
+  const o = sample as Record<string, unknown>;
+  for (const f of fields) {
+    if (typeof o[f] !== 'number') throw new Error(`startAsDoubles: ${f} is not a number field`);
+    o[f] = 0.5;
+  }
+}
