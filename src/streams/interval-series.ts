@@ -18,11 +18,8 @@ export class IntervalSeries {
 
   add(bucket: number, bytes: number): void {
     if (this.length === 0) {
-      if (this.data.length === 0) this.data = new Float64Array(64);
       this.base = bucket;
       this.length = 1;
-      this.data[0] += bytes;
-      return;
     }
     let i = bucket - this.base;
     if (i < 0) {
@@ -32,9 +29,12 @@ export class IntervalSeries {
       i = 0;
     } else if (i >= this.length) {
       if (i + 1 > MAX_BUCKETS) { this.droppedBytes += bytes; return; }
-      if (i >= this.data.length) this.grow(i + 1, 0);
       this.length = i + 1;
     }
+    // One call for the first buffer and for every growth after it: the first add of a run makes
+    // the call, so optimized per-packet code never meets it for the first time minutes into a
+    // capture (V8 would throw that code away and compile it again).
+    if (i >= this.data.length) this.grow(i + 1, 0);
     this.data[i] += bytes;
   }
 
