@@ -13,12 +13,19 @@ import {
   D_SRC_MAC, D_TS_SEC, FrameUnpacker, NATIVE_OPTIONAL_FLAGS, NATIVE_TCP_FLAGS, W_ACK, W_BITS, W_FLAGS, W_FLOW,
   W_FLOW_EPOCH, W_INTERFACE, W_LINK_TYPE, W_MSS, W_ORIGINAL, W_SEQ, W_TCP, W_TS_NSEC, W_WINDOW_SCALE, type RecordViews,
 } from '../decode/packed-frame.js';
-import { DecodedPacket, TCP_SYN } from '../decode/packet.js';
+import { DecodedPacket, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
 import type { DecodeAhead } from '../decode/read-decoded.js';
 import type { InputSummary } from '../source/capture-source.js';
 import { newFrame } from '../source/frame.js';
 import { KIND_VMOTION } from '../streams/stream.js';
 import type { Analyzer } from './analyzer.js';
+
+/**
+ * A SYN may open a new connection on old ports. FIN and RST come a few times per connection: the
+ * general path counts them, so the optimized code of this one never meets their branches (V8
+ * would deoptimize it, the whole per-packet path inlined, the first time one ran).
+ */
+const RARE_FLAGS = TCP_SYN | TCP_FIN | TCP_RST;
 
 export class RecordFastPath {
   // What the observers are handed: only the observed fields are kept up to date.
@@ -36,9 +43,9 @@ export class RecordFastPath {
 
   /**
    * Analyse the record at byte `at` if it is a native TCP record (no bytes, no rare section) of a
-   * stream cached under its flow slot, the stream is past its deferred start, the frame is no SYN
-   * (a SYN may open a new connection on old ports) and it came from the previous frame's interface
-   * (same capture point). Returns false, having changed nothing, otherwise.
+   * stream cached under its flow slot, the stream is past its deferred start, the frame has no
+   * SYN, FIN or RST (RARE_FLAGS) and it came from the previous frame's interface (same capture
+   * point). Returns false, having changed nothing, otherwise.
    */
   take(v: RecordViews, at: number): boolean {
     const { i32, u32, f64 } = v;
@@ -48,7 +55,7 @@ export class RecordFastPath {
     const flow = i32[w + W_FLOW];
     const bits = i32[w + W_BITS];
     const flags = (bits >>> 8) & 0xff;
-    if (flow < 0 || (flags & TCP_SYN) !== 0) return false;
+    if (flow < 0 || (flags & RARE_FLAGS) !== 0) return false;
     const a = this.analyzer;
     const stats = a.inputs[this.inputIndex];
     const iface = i32[w + W_INTERFACE];

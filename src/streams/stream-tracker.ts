@@ -97,7 +97,11 @@ export class StreamTracker {
         if (d.firstDataT < 0) { d.firstDataT = t; d.firstDataSec = tsSec; d.firstDataNsec = tsNsec; }
         d.lastDataT = t; d.lastDataSec = tsSec; d.lastDataNsec = tsNsec;
       }
-      if (d.seq.overlap > 0) { d.retransmittedPackets++; d.retransmittedBytes += d.seq.overlap; }
+      // Without a branch: a run's first retransmission would otherwise meet the optimized
+      // per-packet code for the first time, and V8 would throw that code away.
+      const overlap = d.seq.overlap;
+      d.retransmittedPackets += overlap > 0 ? 1 : 0;
+      d.retransmittedBytes += overlap;
     }
     if (t < s.firstT) { s.firstT = t; s.firstSec = tsSec; s.firstNsec = tsNsec; s.firstInput = input; s.firstFrame = frameNumber; }
     if (t >= s.lastT) { s.lastT = t; s.lastSec = tsSec; s.lastNsec = tsNsec; s.lastInput = input; s.lastFrame = frameNumber; }
