@@ -52,7 +52,9 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
   // The first workers start before the analysis is set up: a worker takes ~0.1 s to start (a
   // thread, its modules, the file's first chunk), which then overlaps the set-up instead of following it.
   for (let j = 0; j < threads; j++) startAhead(j);
-  void Promise.all(ahead.map((w) => w?.started)).then(() => opts.onWorkersStarted?.());
+  // A tuning hook must never fail the analysis: an error in it is reported, not thrown.
+  void Promise.all(ahead.map((w) => w?.started)).then(() => opts.onWorkersStarted?.())
+    .catch((err: unknown) => { process.emitWarning(`onWorkersStarted failed: ${(err as Error)?.message ?? err}`); });
   try {
     const analyzer = new Analyzer(options);
     const enrichers = attachStandardAnalyses(analyzer);

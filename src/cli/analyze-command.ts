@@ -1,5 +1,4 @@
 import { analyzeFiles, type AnalyzeFilesOptions } from '../analysis/analyze-files.js';
-import { tuneV8 } from './v8-tuning.js';
 import { DEFAULT_OPTIONS, type AnalyzerOptions } from '../analysis/analyzer.js';
 import { HostMap } from '../analysis/host-map.js';
 import { parsePointSpecs } from '../analysis/capture-points.js';
@@ -12,6 +11,7 @@ import { renderTable } from '../report/table-report.js';
 import { writeFileAtomic } from '../report/write-output.js';
 import { makeProgress } from './progress.js';
 import { expandLogPaths } from '../logs/log-files.js';
+import { tuneV8 } from './v8-tuning.js';
 
 export interface AnalyzeCliOptions {
   port?: number[];

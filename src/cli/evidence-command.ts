@@ -1,9 +1,9 @@
 import { analyzeFiles } from '../analysis/analyze-files.js';
-import { tuneV8 } from './v8-tuning.js';
 import { BundleError, prepareOutDir, writeEvidenceBundle } from '../evidence/bundle.js';
 import { humanBytes } from '../report/units.js';
 import { fileRunOptions, reportInputProblems, type AnalyzeCliOptions } from './analyze-command.js';
 import { makeProgress } from './progress.js';
+import { tuneV8 } from './v8-tuning.js';
 
 export interface EvidenceCliOptions extends Pick<AnalyzeCliOptions, 'port' | 'nfcPort' | 'gap' | 'interval' | 'hostMap' | 'point' | 'progress' | 'vmkernelLog' | 'logOffset'> {
   out: string;

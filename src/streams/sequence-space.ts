@@ -1,5 +1,3 @@
-import { startAsDoubles } from './double-fields.js';
-
 /**
  * Tracks one direction's TCP sequence space, unwrapped to a 53-bit line so streams larger
  * than 4 GiB (a 64 GiB VM's memory) count correctly. Payload bytes are counted from
@@ -9,6 +7,8 @@ import { startAsDoubles } from './double-fields.js';
  * capture point, then retransmitted) count once, as unique; bytes sent again below the highest
  * sequence already reached count as retransmitted.
  */
+import { startAsDoubles } from './double-fields.js';
+
 export class SequenceSpace {
   started = false;
   /** Raw (32-bit) sequence number at the current high mark. */

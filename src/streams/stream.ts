@@ -25,6 +25,7 @@ export class Direction {
   firstDataSec = 0; firstDataNsec = 0;
   lastDataSec = 0; lastDataNsec = 0;
 }
+
 // Totals past 2^31 bytes in long migrations (double-fields.ts).
 startAsDoubles(new Direction(), ['wireBytes', 'ipBytes', 'retransmittedBytes']);
 
