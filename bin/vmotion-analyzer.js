@@ -17,7 +17,17 @@ function bundleIsFresh() {
     return false;
   }
 }
-const { main } = await import(bundleIsFresh() ? '../dist/bundle/main.js' : '../dist/cli/main.js');
+const bundled = bundleIsFresh();
+// `analyze FILE`: start reading FILE on a worker while the CLI loads (src/decode/early-start.ts).
+if (process.argv[2] === 'analyze') {
+  try {
+    const { startDecodeEarly } = await import(bundled ? '../dist/bundle/early-start.js' : '../dist/decode/early-start.js');
+    startDecodeEarly(process.argv);
+  } catch {
+    // Only a head start: the analysis starts its own worker.
+  }
+}
+const { main } = await import(bundled ? '../dist/bundle/main.js' : '../dist/cli/main.js');
 main(process.argv).then((code) => { process.exitCode = code; }, (err) => {
   process.stderr.write(`vmotion-analyzer: internal error: ${err && err.stack ? err.stack : err}\n`);
   process.exitCode = 70;

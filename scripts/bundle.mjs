@@ -26,7 +26,8 @@ if (!existsSync(`${root}dist/cli/main.js`)) {
 }
 rmSync(out, { recursive: true, force: true });
 await rolldown.build({
-  input: { main: `${root}dist/cli/main.js`, 'decode-worker': `${root}dist/decode/decode-worker.js` },
+  // early-start: loaded by bin/vmotion-analyzer.js before main, to start the decode worker sooner.
+  input: { main: `${root}dist/cli/main.js`, 'decode-worker': `${root}dist/decode/decode-worker.js`, 'early-start': `${root}dist/decode/early-start.js` },
   platform: 'node',
   logLevel: 'warn',
   // The worker is found next to the code that starts it (read-decoded.ts: ./decode-worker.js).

@@ -10,6 +10,7 @@ import { readVmkernelLogs } from '../logs/vmkernel-log.js';
 import { LogCorrelation, type LogCorrelationOptions } from './log-correlation.js';
 import { DecodeAhead, decodeWorkerAvailable, defaultDecodeThreads } from '../decode/read-decoded.js';
 import { drainInto } from './record-fast-path.js';
+import { dropEarlyDecode, takeEarlyDecode } from '../decode/early-start.js';
 
 export interface AnalyzeFilesOptions {
   /** Explicit capture points (file -> point name, from --point); others get the default plan. */
@@ -47,11 +48,13 @@ export async function analyzeFiles(paths: string[], options: AnalyzerOptions, op
   const ahead: Array<DecodeAhead | undefined> = [];
   const startAhead = (i: number): void => {
     if (i >= plan.length || ahead[i] !== undefined || plan[i].path === '-') return;
-    try { ahead[i] = new DecodeAhead(plan[i].path); } catch { /* no thread to be had: this input is read here */ }
+    // The CLI may have started this input's worker before it loaded (src/decode/early-start.ts).
+    try { ahead[i] = takeEarlyDecode(plan[i].path) ?? new DecodeAhead(plan[i].path); } catch { /* no thread to be had: this input is read here */ }
   };
   // The first workers start before the analysis is set up: a worker takes ~0.1 s to start (a
   // thread, its modules, the file's first chunk), which then overlaps the set-up instead of following it.
   for (let j = 0; j < threads; j++) startAhead(j);
+  void dropEarlyDecode();
   // A tuning hook must never fail the analysis: an error in it is reported, not thrown.
   void Promise.all(ahead.map((w) => w?.started)).then(() => opts.onWorkersStarted?.())
     .catch((err: unknown) => { process.emitWarning(`onWorkersStarted failed: ${(err as Error)?.message ?? err}`); });

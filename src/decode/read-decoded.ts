@@ -65,6 +65,11 @@ export class DecodeAhead {
     });
   }
 
+  /** Whether the running worker keeps the process alive (as a worker does by default). */
+  keepProcessAlive(keep: boolean): void {
+    if (keep) this.worker.ref(); else this.worker.unref();
+  }
+
   /**
    * Hand every frame to `sink` on this thread, in order; resolves with the reader's summary.
    * An exception from the sink stops the worker and propagates.
