@@ -17,3 +17,17 @@ export function startAsDoubles<T extends object>(sample: T, fields: ReadonlyArra
     o[f] = 0.5;
   }
 }
+
+/**
+ * The same for a field that starts null and later holds an object (created on a rare event):
+ * V8 records that the field held null, and code compiled meanwhile relies on it; the first object
+ * stored there throws that code away ("dependency change"). startHolding, called once for a class
+ * on a throwaway instance, stores an example first, so that compiled code never relies on the null.
+ */
+export function startHolding<T extends object>(sample: T, examples: Partial<Record<keyof T & string, object>>): void {
+  const o = sample as Record<string, unknown>;
+  for (const [f, example] of Object.entries(examples)) {
+    if (o[f] !== null) throw new Error(`startHolding: ${f} is not a field that starts null`);
+    o[f] = example;
+  }
+}

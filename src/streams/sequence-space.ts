@@ -57,5 +57,7 @@ export class SequenceSpace {
   }
 }
 
-// Raw 32-bit sequence numbers and unwrapped positions past 2^31 (double-fields.ts).
-startAsDoubles(new SequenceSpace(), ['highRaw', 'highAbs', 'isn']);
+// Raw 32-bit sequence numbers and unwrapped positions past 2^31 (double-fields.ts); advanced and
+// overlap are differences of those positions. overlap used to turn double at the first retransmission:
+// a new class of SequenceSpace, and at the next new stream every per-packet function was recompiled.
+startAsDoubles(new SequenceSpace(), ['highRaw', 'highAbs', 'isn', 'advanced', 'overlap']);
