@@ -78,7 +78,7 @@ function pcap(o: { le?: boolean; nanos?: boolean; snaplen?: number; linkType?: n
   const h = Buffer.alloc(24);
   w32(h, o.nanos ? 0xa1b23c4d : 0xa1b2c3d4, 0); w16(h, 2, 4); w16(h, 4, 6);
   w32(h, o.snaplen ?? 262144, 16); w32(h, o.linkType ?? 1, 20);
-  const parts = [h];
+  const parts: Buffer[] = [h];
   recs.forEach((r, i) => {
     const rh = Buffer.alloc(16);
     w32(rh, r.sec ?? 1_700_000_000 + i, 0); w32(rh, r.frac ?? i * 1000, 4);

@@ -33,8 +33,8 @@ function manifest(file: string): any {
   return JSON.parse(readFileSync(join(CAPTURES, file.replace(/\.pcap(ng)?$/, '.manifest.json')), 'utf8'));
 }
 
-async function analyze(files: string[], pointOf?: (p: string, i: number) => string): Promise<AnalysisResult> {
-  return analyzeFiles(files.map((f) => (f.startsWith('/') ? f : join(CAPTURES, f))), DEFAULT_OPTIONS, pointOf ? { pointOf } : {});
+async function analyze(files: string[]): Promise<AnalysisResult> {
+  return analyzeFiles(files.map((f) => (f.startsWith('/') ? f : join(CAPTURES, f))), DEFAULT_OPTIONS);
 }
 
 /** tshark's view: distinct TTL / hop limit per sender address on the vMotion port. */
