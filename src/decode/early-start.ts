@@ -12,10 +12,8 @@
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { isCaptureMagic } from '../source/format-magic.js';
 import { DecodeAhead, decodeWorkerAvailable } from './read-decoded.js';
-
-/** pcap (µs and ns, either byte order) and pcapng section header magics. */
-const CAPTURE_MAGICS = new Set([0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1, 0x0a0d0d0a]);
 
 interface EarlyDecode {
   ahead: DecodeAhead;
@@ -54,7 +52,7 @@ function captureFile(path: string): { path: string; stat: Stats } | null {
     if (!stat.isFile()) return null;
     const head = Buffer.alloc(4);
     if (readSync(fd, head, 0, 4, 0) !== 4) return null;
-    return CAPTURE_MAGICS.has(head.readUInt32BE(0)) ? { path: resolve(path), stat } : null;
+    return isCaptureMagic(head.readUInt32LE(0)) ? { path: resolve(path), stat } : null;
   } catch {
     return null;
   } finally {

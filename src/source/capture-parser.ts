@@ -3,7 +3,7 @@ import type { FrameSink } from './frame.js';
 import { ParseContext, type UnitReader } from './parse-context.js';
 import { PcapReader, type PcapRecordRuns } from './pcap-reader.js';
 import { PcapngReader } from './pcapng-reader.js';
-import { describeForeignMagic } from './format-magic.js';
+import { describeForeignMagic, PCAP_NS, PCAP_NS_SWAPPED, PCAP_US, PCAP_US_SWAPPED, PCAPNG_SHB } from './format-magic.js';
 
 const MAGIC_LEN = 4;
 
@@ -125,11 +125,11 @@ export class CaptureParser {
   private detect(buf: Buffer, pos: number): UnitReader | null {
     const le = buf.readUInt32LE(pos);
     switch (le) {
-      case 0xa1b2c3d4: return new PcapReader(this.ctx, true, false, this.pcapRuns);
-      case 0xa1b23c4d: return new PcapReader(this.ctx, true, true, this.pcapRuns);
-      case 0xd4c3b2a1: return new PcapReader(this.ctx, false, false, this.pcapRuns);
-      case 0x4d3cb2a1: return new PcapReader(this.ctx, false, true, this.pcapRuns);
-      case 0x0a0d0d0a: return new PcapngReader(this.ctx);
+      case PCAP_US: return new PcapReader(this.ctx, true, false, this.pcapRuns);
+      case PCAP_NS: return new PcapReader(this.ctx, true, true, this.pcapRuns);
+      case PCAP_US_SWAPPED: return new PcapReader(this.ctx, false, false, this.pcapRuns);
+      case PCAP_NS_SWAPPED: return new PcapReader(this.ctx, false, true, this.pcapRuns);
+      case PCAPNG_SHB: return new PcapngReader(this.ctx);
     }
     const hex = buf.toString('hex', pos, pos + MAGIC_LEN);
     this.ctx.stop(`not a pcap or pcapng file (magic 0x${hex} at offset 0)` + describeForeignMagic(buf, pos), 0);

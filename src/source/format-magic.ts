@@ -1,4 +1,20 @@
 /**
+ * The first four bytes of the captures this project reads, as a little-endian 32-bit number:
+ * classic pcap with micro- or nanosecond stamps, written on either byte order, and pcapng (whose
+ * section header block type reads the same both ways). CaptureParser picks its reader by them.
+ */
+export const PCAP_US = 0xa1b2c3d4;
+export const PCAP_NS = 0xa1b23c4d;
+export const PCAP_US_SWAPPED = 0xd4c3b2a1;
+export const PCAP_NS_SWAPPED = 0x4d3cb2a1;
+export const PCAPNG_SHB = 0x0a0d0d0a;
+
+/** A capture this project reads starts with these four bytes (read little-endian). */
+export function isCaptureMagic(le: number): boolean {
+  return le === PCAP_US || le === PCAP_NS || le === PCAP_US_SWAPPED || le === PCAP_NS_SWAPPED || le === PCAPNG_SHB;
+}
+
+/**
  * Names common non-capture formats from their first bytes, so the "not a pcap or pcapng file" error
  * can say what the file is and what to do with it. Returns text to append to the error message.
  */
