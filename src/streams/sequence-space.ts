@@ -7,7 +7,7 @@
  * capture point, then retransmitted) count once, as unique; bytes sent again below the highest
  * sequence already reached count as retransmitted.
  */
-import { startAsDoubles } from './double-fields.js';
+import { startAsDoubles } from './field-priming.js';
 
 export class SequenceSpace {
   started = false;
@@ -57,7 +57,7 @@ export class SequenceSpace {
   }
 }
 
-// Raw 32-bit sequence numbers and unwrapped positions past 2^31 (double-fields.ts); advanced and
+// Raw 32-bit sequence numbers and unwrapped positions past 2^31 (field-priming.ts); advanced and
 // overlap are differences of those positions. overlap used to turn double at the first retransmission:
 // a new class of SequenceSpace, and at the next new stream every per-packet function was recompiled.
 startAsDoubles(new SequenceSpace(), ['highRaw', 'highAbs', 'isn', 'advanced', 'overlap']);

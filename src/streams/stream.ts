@@ -1,7 +1,7 @@
 import { SequenceSpace } from './sequence-space.js';
 import { IntervalSeries } from './interval-series.js';
 import type { DeferredPacket } from './deferred-packet.js';
-import { startAsDoubles } from './double-fields.js';
+import { startAsDoubles } from './field-priming.js';
 
 export const KIND_VMOTION = 1;
 export const KIND_NFC = 2;
@@ -26,7 +26,7 @@ export class Direction {
   lastDataSec = 0; lastDataNsec = 0;
 }
 
-// Totals past 2^31 bytes in long migrations (double-fields.ts).
+// Totals past 2^31 bytes in long migrations (field-priming.ts).
 startAsDoubles(new Direction(), ['wireBytes', 'ipBytes', 'retransmittedBytes']);
 
 /**

@@ -1,7 +1,7 @@
 import { IntervalSeries } from '../../streams/interval-series.js';
 import { FrameList } from './frame-list.js';
 import { RttHistogram } from './rtt-histogram.js';
-import { startAsDoubles, startHolding } from '../../streams/double-fields.js';
+import { startAsDoubles, startHolding } from '../../streams/field-priming.js';
 
 /** Per-segment analysis flags (one packet's verdict, in the spirit of Wireshark's tcp.analysis.*). */
 
@@ -134,7 +134,7 @@ export class DirectionHealth {
 }
 
 // Byte totals past 2^31, raw 32-bit sequence numbers, and frame numbers (doubles in the frames they come from),
-// some first set on rare paths (src/streams/double-fields.ts).
+// some first set on rare paths (src/streams/field-priming.ts).
 startAsDoubles(new DirectionHealth(), ['retransmittedBytes', 'bigRetransSeq', 'firstSeq', 'bigRetransFirstFrame', 'longestGapEndFrame']);
 // Created at a stream's first retransmission, minutes into a capture.
 startHolding(new DirectionHealth(), { retransBytesSeries: new IntervalSeries(), retransSegmentsSeries: new IntervalSeries() });

@@ -7,7 +7,7 @@
  * the same sequence numbers, so samples line up. When the buffer fills, the mask doubles and
  * the samples that no longer qualify are dropped; comparisons use the coarser mask of the two.
  */
-import { startAsDoubles } from '../../streams/double-fields.js';
+import { startAsDoubles } from '../../streams/field-priming.js';
 
 export const MAX_SAMPLES = 4096;
 // Small at first: most streams (handshake-only ones above all) keep a handful of samples; grows by doubling.
@@ -133,5 +133,5 @@ export class SegmentSampler {
   }
 }
 
-// A raw 32-bit sequence number (src/streams/double-fields.ts).
+// A raw 32-bit sequence number (src/streams/field-priming.ts).
 startAsDoubles(new SegmentSampler(), ['minSeq']);

@@ -1,10 +1,10 @@
 /**
- * startAsDoubles and startHolding (src/streams/double-fields.ts) change how V8 stores some fields,
+ * startAsDoubles and startHolding (src/streams/field-priming.ts) change how V8 stores some fields,
  * never their values: new objects still start at their declared values, and a field name that no
  * longer exists (a rename) fails loudly when the module loads instead of silently priming nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { startAsDoubles, startHolding } from '../../src/streams/double-fields.js';
+import { startAsDoubles, startHolding } from '../../src/streams/field-priming.js';
 import { IntervalSeries } from '../../src/streams/interval-series.js';
 import { Direction } from '../../src/streams/stream.js';
 import { SequenceSpace } from '../../src/streams/sequence-space.js';

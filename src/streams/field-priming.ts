@@ -1,4 +1,8 @@
 /**
+ * Field priming: tell V8, once per class and before the first real object, what a field will hold
+ * later in a run, so that code compiled meanwhile never relies on the first values alone. Each
+ * helper stores on a throwaway instance; no value of any real object changes.
+ *
  * V8 stores a number field as a small integer (Smi, 32 bits here) until some object of the class
  * needs a double there; then it changes the field's representation for the whole class, and every
  * optimized function that reads or writes such objects is thrown away and compiled again (tens of
