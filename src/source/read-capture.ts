@@ -30,14 +30,39 @@ export interface ReadCaptureOptions {
 const DEFAULT_CHUNK = 1024 * 1024;
 
 /**
+ * An exception from the caller's sink or callbacks (the analysis), not from reading the file.
+ * readCapture rethrows the caller's own error: a bug in the analysis must not be reported as a
+ * damaged input, and it then ends the run as it does when the analysis reads a decode worker's
+ * records (src/decode/read-decoded.ts).
+ */
+class CallerError {
+  constructor(readonly error: unknown) {}
+}
+
+/**
  * Reads one capture file ('-' = standard input), plain or gzip-compressed (detected by the 1f 8b
  * magic, inflated as a stream), and hands every frame to `sink`. Never throws for input problems:
- * they end up in summary.errors. onProgress reports raw (compressed) bytes read from the file.
+ * they end up in summary.errors. An exception from `sink` or a callback is the caller's, and is
+ * thrown back as it was. onProgress reports raw (compressed) bytes read from the file.
  */
 export async function readCapture(path: string, sink: FrameSink, opts: ReadCaptureOptions): Promise<InputSummary> {
   const summary = newInputSummary(path);
   const chunkSize = Math.max(4096, opts.chunkSize ?? DEFAULT_CHUNK);
-  const parser = new CaptureParser(summary, opts.inputIndex, sink, opts.onRelease, opts.pcapRuns ?? null);
+  // Kept here, not only thrown: a stream pipeline (gzip) replaces the error it was stopped with.
+  let callerFailure: CallerError | null = null;
+  const failed = (err: unknown): CallerError => (callerFailure = new CallerError(err));
+  const callerSink: FrameSink = (frame) => {
+    try { sink(frame); } catch (err) { throw failed(err); }
+  };
+  const release = opts.onRelease;
+  const callerRelease = release === undefined ? undefined : (): void => {
+    try { release(); } catch (err) { throw failed(err); }
+  };
+  const progress = opts.onProgress;
+  const onProgress = (bytesRead: number, totalBytes: number | null): void => {
+    try { progress?.(bytesRead, totalBytes); } catch (err) { throw failed(err); }
+  };
+  const parser = new CaptureParser(summary, opts.inputIndex, callerSink, callerRelease, opts.pcapRuns ?? null);
   let fh: FileHandle | null = null;
   let rawRead = 0;
   let total: number | null = null;
@@ -73,7 +98,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadCaptu
       return summary;
     }
     rawRead += first.length;
-    opts.onProgress?.(rawRead, total);
+    onProgress(rawRead, total);
     gzipped = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
     if (!gzipped) {
       parser.push(first);
@@ -82,7 +107,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadCaptu
         if (r.done) break;
         rawRead += r.value.length;
         parser.push(r.value);
-        opts.onProgress?.(rawRead, total);
+        onProgress(rawRead, total);
       }
     } else {
       summary.compression = 'gzip';
@@ -94,7 +119,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadCaptu
           const r = await it.next();
           if (r.done) return;
           rawRead += r.value.length;
-          opts.onProgress?.(rawRead, total);
+          onProgress(rawRead, total);
           yield Buffer.from(r.value);
         }
       })(), { objectMode: false });
@@ -107,6 +132,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadCaptu
           }
         });
       } catch (err) {
+        if (callerFailure !== null) throw callerFailure;
         if (parser.failed) { parser.end(); return summary; } // stopped on purpose; the parser error says why
         const code = (err as NodeJS.ErrnoException).code;
         const message = code === 'Z_BUF_ERROR' || /unexpected end/i.test(String((err as Error).message))
@@ -120,6 +146,7 @@ export async function readCapture(path: string, sink: FrameSink, opts: ReadCaptu
     }
     parser.end();
   } catch (err) {
+    if (callerFailure !== null) throw (callerFailure as CallerError).error;
     summary.errors.push({
       message: `${path}: read error after ${rawRead} bytes (${(err as Error).message}); frames up to that point were read`,
       offset: summary.bytesRead, fatal: summary.packets === 0,

@@ -47,6 +47,18 @@ describe('decode worker threads', () => {
     else console.warn('native packer not exercised: the addon is not built (npm run build:native)');
   });
 
+  it('an exception in the analysis ends the run the same way with and without workers (dist build)', async () => {
+    const { analyzeFiles } = await import(join(ROOT, 'dist', 'analysis', 'analyze-files.js'));
+    const { DEFAULT_OPTIONS } = await import(join(ROOT, 'dist', 'analysis', 'analyzer.js'));
+    for (const threads of [0, 1]) {
+      let packets = 0;
+      const failing = { onStreamPacket: () => { if (++packets === 500) throw new Error('observer bug at packet 500'); } };
+      const run = analyzeFiles([join(CAPTURES, 'lab-lossy.pcap')], DEFAULT_OPTIONS, { threads, setup: (a: any) => { a.tracker.observers.push(failing); } });
+      // Before, with threads 0 it resolved, blaming the capture ("read error after N bytes").
+      await expect(run, `threads ${threads}`).rejects.toThrow('observer bug at packet 500');
+    }
+  });
+
   it('onWorkersStarted runs once per run, with and without workers (dist build)', async () => {
     const { analyzeFiles } = await import(join(ROOT, 'dist', 'analysis', 'analyze-files.js'));
     const { DEFAULT_OPTIONS } = await import(join(ROOT, 'dist', 'analysis', 'analyzer.js'));
