@@ -4,8 +4,9 @@
  */
 import type { AnalysisResult, Finding, MigrationReport, StreamReport } from '../analysis/result.js';
 import {
-  findingsFor, flattenRows, hostWithIps, framesText, generalFindings, healthOf, inputFormat, migrationTitle, openClose, pathOf,
-  retransmissionSeries, streamHealthNotes, streamHealthTable, streamLabel, throughputText, verdictText, type PathView, type ReportContext,
+  findingsFor, flattenRows, hostWithIps, framesText, generalFindings, healthOf, inputFormat, logCorrelationLines, logText, migrationTitle,
+  openClose, pathOf, retransmissionSeries, streamHealthNotes, streamHealthTable, streamLabel, throughputText, tunnelText, verdictText,
+  type PathView, type ReportContext,
 } from './report-model.js';
 import { renderThroughputSvg } from './svg-chart.js';
 import { humanBits, humanBytes, humanCount, humanSeconds } from './units.js';
@@ -79,6 +80,7 @@ function summaryCard(r: AnalysisResult, m: MigrationReport): string {
     `<div>${verdictBadge(p)}${p && p.reasons.length > 0 ? `<span>${esc(p.reasons[0])}</span>` : ''}</div>` +
     `<div class="throughput"><strong>${esc(humanBits(m.throughputBitsPerSecond))}</strong> average · ${esc(throughputText(m))}</div>` +
     `<div class="meta">${esc(m.startTime)} → ${esc(m.endTime)} · ${m.streamIds.length} stream${m.streamIds.length === 1 ? '' : 's'} · capture point ${esc(m.point)}</div>` +
+    (m.log ? `<div class="meta host-log">Host log (vmkernel.log): ${esc(logText(m.log, m.throughputBitsPerSecond))}</div>` : '') +
     (main.length > 0 ? `<ul class="main-findings">${main.map((f) => `<li>${sev(f)} <code>${esc(f.code)}</code> ${esc(f.message)}</li>`).join('')}</ul>`
       : `<div class="note">No warnings or errors for this migration.</div>`) +
     '</div>';
@@ -113,6 +115,7 @@ function migrationSection(r: AnalysisResult, m: MigrationReport): string {
     ['Payload source → destination', `${humanBytes(m.payloadBytes)} (${humanCount(m.payloadBytes)} bytes)`],
     ['Payload destination → source', humanBytes(m.reversePayloadBytes)], ['Retransmitted', humanBytes(m.retransmittedBytes)],
     ['Average / peak', `${humanBits(m.throughputBitsPerSecond)} / ${humanBits(m.peakThroughputBitsPerSecond)}`],
+    ...(m.log ? [['Host log (vmkernel.log)', logText(m.log, m.throughputBitsPerSecond)]] : []),
   ].map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>`);
 
   out.push('<h3>Path: routed or Layer-2 adjacent</h3>');
@@ -173,6 +176,11 @@ function provenanceSection(r: AnalysisResult, ctx: ReportContext): string {
     `<td class="num">${esc(i.snaplen ?? '-')}</td><td class="num">${humanCount(i.truncatedPackets)}</td><td class="num">${i.droppedPackets === null ? 'n/a' : humanCount(i.droppedPackets)}</td>` +
     `<td class="mono">${esc(i.sha256 ?? 'n/a')}</td></tr>`).join('')}</tbody></table>`);
   for (const i of r.inputs) if (i.error) out.push(`<p class="note">! ${esc(i.path)}: ${esc(i.error.message)}</p>`);
+  // Mirror sessions name the capture point of ERSPAN / GRE / VXLAN captures.
+  const tunnels = r.inputs.flatMap((i) => (i.tunnels ?? []).map((t) => `<li><span class="mono">${esc(i.path)}</span>: ${esc(tunnelText(t))}</li>`));
+  if (tunnels.length > 0) out.push(`<ul class="tunnels">${tunnels.join('')}</ul>`);
+  const logLines = logCorrelationLines(r);
+  if (logLines.length > 0) out.push(`<h3>ESXi logs</h3><ul class="esxi-logs">${logLines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
   const o = r.options;
   out.push(`<p class="note">Options: vMotion port(s) ${esc(o.vmotionPorts.join(', '))}; NFC port(s) ${esc(o.nfcPorts.join(', '))}; migration gap ${o.gapSeconds} s; interval ${o.intervalSeconds} s${o.hostMap ? `; host map ${esc(o.hostMap)}` : ''}.</p>`);
   const gen = generalFindings(r);

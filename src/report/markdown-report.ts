@@ -4,8 +4,8 @@
  */
 import type { AnalysisResult, MigrationReport, StreamReport } from '../analysis/result.js';
 import {
-  findingsFor, flattenRows, hostWithIps, framesText, healthOf, inputFormat, migrationTitle, openClose, pathOf,
-  retransmissionSeries, streamHealthNotes, streamHealthTable, streamLabel, throughputText, verdictText, type ReportContext,
+  findingsFor, flattenRows, hostWithIps, framesText, healthOf, inputFormat, logCorrelationLines, logText, migrationTitle, openClose,
+  pathOf, retransmissionSeries, streamHealthNotes, streamHealthTable, streamLabel, throughputText, tunnelText, verdictText, type ReportContext,
 } from './report-model.js';
 import { humanBits, humanBytes, humanCount, humanSeconds, sparkline } from './units.js';
 
@@ -36,6 +36,7 @@ export function renderMarkdown(r: AnalysisResult, ctx: ReportContext = {}): stri
     out.push(`- Path: **${md(verdictText(p))}**${p && p.reasons.length > 0 ? ` — ${md(p.reasons[0])}` : ''}`);
     out.push(`- Throughput: **${md(humanBits(m.throughputBitsPerSecond))}** average · ${md(throughputText(m))}`);
     out.push(`- ${md(m.startTime)} → ${md(m.endTime)}, ${m.streamIds.length} stream(s), capture point ${md(m.point)}`);
+    if (m.log) out.push(`- Host log (vmkernel.log): ${md(logText(m.log, m.throughputBitsPerSecond))}`);
     const main = findingsFor(r, m).filter((f) => f.severity !== 'info').slice(0, 3);
     for (const f of main) out.push(`- ${f.severity.toUpperCase()} ${code(f.code)}: ${md(f.message)}`);
     if (main.length === 0) out.push('- No warnings or errors for this migration.');
@@ -58,6 +59,10 @@ export function renderMarkdown(r: AnalysisResult, ctx: ReportContext = {}): stri
     r.inputs.map((i, n) => [String(n), code(i.path), md(inputFormat(i)), humanCount(i.packets), md(i.firstPacketTime ?? '-'), md(i.lastPacketTime ?? '-'),
       String(i.snaplen ?? '-'), humanCount(i.truncatedPackets), i.droppedPackets === null ? 'n/a' : humanCount(i.droppedPackets), code(i.sha256 ?? 'n/a')])));
   for (const i of r.inputs) if (i.error) out.push(`- ${code(i.path)}: ${md(i.error.message)}`);
+  // Mirror sessions name the capture point of ERSPAN / GRE / VXLAN captures.
+  for (const i of r.inputs) for (const t of i.tunnels ?? []) out.push(`- ${code(i.path)}: ${md(tunnelText(t))}`);
+  const logLines = logCorrelationLines(r);
+  if (logLines.length > 0) out.push(`\nESXi logs:\n\n${logLines.map((l) => `- ${md(l)}`).join('\n')}\n`);
   const o = r.options;
   out.push(`Options: vMotion port(s) ${o.vmotionPorts.join(', ')}; NFC port(s) ${o.nfcPorts.join(', ')}; migration gap ${o.gapSeconds} s; interval ${o.intervalSeconds} s${o.hostMap ? `; host map ${code(o.hostMap)}` : ''}.\n`);
   if (ctx.evidence) {
@@ -88,6 +93,7 @@ function migrationSection(r: AnalysisResult, m: MigrationReport): string {
     ['Payload source → destination', `${humanBytes(m.payloadBytes)} (${humanCount(m.payloadBytes)} bytes)`],
     ['Payload destination → source', humanBytes(m.reversePayloadBytes)], ['Retransmitted', humanBytes(m.retransmittedBytes)],
     ['Average / peak', `${humanBits(m.throughputBitsPerSecond)} / ${humanBits(m.peakThroughputBitsPerSecond)}`],
+    ...(m.log ? [['Host log (vmkernel.log)', md(logText(m.log, m.throughputBitsPerSecond))]] : []),
   ]));
   out.push('### Path: routed or Layer-2 adjacent\n');
   const p = pathOf(m);

@@ -3,8 +3,8 @@
  * tell the same story. Fields added by analyses after the core (`path`, `health`) are read
  * defensively: a result without them still renders, saying the analysis is absent.
  */
-import type { AnalysisResult, Finding, FrameRef, MigrationReport, StreamReport } from '../analysis/result.js';
-import { humanBits, humanBytes, humanSeconds } from './units.js';
+import type { AnalysisResult, Finding, FrameRef, MigrationLogReport, MigrationReport, StreamReport, TunnelReport } from '../analysis/result.js';
+import { humanBits, humanBytes, humanCount, humanSeconds } from './units.js';
 
 export interface PathEvidenceView { kind: string; detail: string; frames: FrameRef[] }
 
@@ -214,4 +214,37 @@ export function streamHealthNotes(s: StreamReport): string[] {
   if (h.lossJudgeable === false) notes.push(`stream ${s.id}: loss cannot be judged from this capture`);
   if (isObj(h.handshake) && typeof h.handshake.totalSeconds === 'number') notes.push(`stream ${s.id}: handshake RTT ${humanSeconds(h.handshake.totalSeconds)}`);
   return notes;
+}
+
+/** The mirror session an input's frames arrived through (ERSPAN / GRE / VXLAN): what names its capture point. */
+export function tunnelText(t: TunnelReport): string {
+  return `mirrored via ${t.type.toUpperCase()} ${t.outerSrc} → ${t.outerDst}${t.sessionId === null ? '' : ` session ${t.sessionId}`} (${humanCount(t.frames)} frames)`;
+}
+
+/** The hosts' own word on a migration (vmkernel.log): its id, encryption, and their bandwidth estimate beside ours. */
+export function logText(l: MigrationLogReport, measuredBps: number): string {
+  const parts = [`id ${l.migrationId}`, l.encrypted ? 'encrypted' : 'encryption not stated'];
+  if (l.bandwidthEstimateBytesPerSecond !== null) {
+    parts.push(`host estimate ${humanBits(l.bandwidthEstimateBytesPerSecond * 8)} (~${l.bandwidthEstimateMBps} MB/s) vs measured ${humanBits(measuredBps)}`);
+  }
+  const at = l.lines[0] ? `${l.lines[0].file.split('/').pop() ?? l.lines[0].file}:${l.lines[0].line}` : '';
+  parts.push(`${l.seenOn.join('+')} log ${at}`.trim());
+  return parts.join(' · ');
+}
+
+/** The ESXi logs read (--vmkernel-log): one line per file and per host clock offset, then how many of their migrations the capture has. Empty without logs. */
+export function logCorrelationLines(r: AnalysisResult): string[] {
+  const c = r.logCorrelation;
+  if (!c) return [];
+  const lines: string[] = [];
+  for (const f of c.files) {
+    lines.push(`${f.path}${f.compressed ? ' (gzip)' : ''}: ${humanCount(f.lines)} lines${f.firstTime ? `, ${f.firstTime} – ${f.lastTime}` : ''}, ${f.migrationLines} vMotion line(s)${f.unknownFormatLines ? `, ${f.unknownFormatLines} in an unknown format (ignored)` : ''}${f.error ? ` — ${f.error.message}` : ''}`);
+  }
+  for (const o of c.clockOffsets) {
+    lines.push(`clock of host ${o.hostIps.join(', ')}: capture = log ${o.seconds >= 0 ? '+' : '−'} ${Math.abs(o.seconds).toFixed(3)} s (${o.method}${o.method === 'estimated' ? ` from ${o.matches} migration(s)` : ''})`);
+  }
+  const lm = r.logMigrations ?? [];
+  const unmatched = lm.filter((m) => m.captureMigrationIds.length === 0).length;
+  lines.push(`${lm.length} migration(s) in the logs, ${lm.length - unmatched} found in the capture`);
+  return lines;
 }

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
-import type { AnalysisResult, FrameRef, MigrationLogReport, StreamReport } from '../analysis/result.js';
+import type { AnalysisResult, FrameRef, StreamReport } from '../analysis/result.js';
+import { logCorrelationLines, logText, tunnelText } from './report-model.js';
 import { humanBits, humanBytes, humanCount, humanSeconds, shortTime, sparkline } from './units.js';
 
 export interface TableOptions { verbose: boolean }
@@ -37,9 +38,7 @@ function inputsSection(r: AnalysisResult): string {
   for (const i of r.inputs) if (i.error) lines.push(`  ! ${i.path}: ${i.error.message}`);
   // Mirror sessions name the capture point of ERSPAN / GRE / VXLAN captures.
   for (const i of r.inputs) {
-    for (const t of i.tunnels ?? []) {
-      lines.push(`  ${i.path}: mirrored via ${t.type.toUpperCase()} ${t.outerSrc} → ${t.outerDst}${t.sessionId === null ? '' : ` session ${t.sessionId}`} (${humanCount(t.frames)} frames)`);
-    }
+    for (const t of i.tunnels ?? []) lines.push(`  ${i.path}: ${tunnelText(t)}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -57,7 +56,7 @@ function migrationsSection(r: AnalysisResult): string {
   // The path verdict at a glance (JSON has the reasons and the evidence frames).
   for (const m of r.migrations) if (m.path) lines.push(`  #${m.id} path: ${m.path.summary}`);
   // The hosts' own word (vmkernel.log): migration id, encryption, and their bandwidth estimate beside ours.
-  for (const m of r.migrations) if (m.log) lines.push(`  #${m.id} log: ${logSummary(m.log, m.throughputBitsPerSecond)}`);
+  for (const m of r.migrations) if (m.log) lines.push(`  #${m.id} log: ${logText(m.log, m.throughputBitsPerSecond)}`);
   for (const m of r.migrations) {
     if (m.series.length > 1) {
       // Same intervals, same width, same column: a stall above lines up with the retransmissions below it.
@@ -77,29 +76,9 @@ function migrationsSection(r: AnalysisResult): string {
   return lines.join('\n') + '\n';
 }
 
-function logSummary(l: MigrationLogReport, measuredBps: number): string {
-  const parts = [`id ${l.migrationId}`, l.encrypted ? 'encrypted' : 'encryption not stated'];
-  if (l.bandwidthEstimateBytesPerSecond !== null) {
-    parts.push(`host estimate ${humanBits(l.bandwidthEstimateBytesPerSecond * 8)} (~${l.bandwidthEstimateMBps} MB/s) vs measured ${humanBits(measuredBps)}`);
-  }
-  parts.push(`${l.seenOn.join('+')} log ${l.lines[0] ? `${baseName(l.lines[0].file)}:${l.lines[0].line}` : ''}`.trim());
-  return parts.join(' · ');
-}
-
 function logsSection(r: AnalysisResult): string {
-  const c = r.logCorrelation;
-  if (!c) return '';
-  const lines = ['ESXi logs'];
-  for (const f of c.files) {
-    lines.push(`  ${f.path}${f.compressed ? ' (gzip)' : ''}: ${humanCount(f.lines)} lines${f.firstTime ? `, ${f.firstTime} – ${f.lastTime}` : ''}, ${f.migrationLines} vMotion line(s)${f.unknownFormatLines ? `, ${f.unknownFormatLines} in an unknown format (ignored)` : ''}${f.error ? ` — ${f.error.message}` : ''}`);
-  }
-  for (const o of c.clockOffsets) {
-    lines.push(`  clock of host ${o.hostIps.join(', ')}: capture = log ${o.seconds >= 0 ? '+' : '−'} ${Math.abs(o.seconds).toFixed(3)} s (${o.method}${o.method === 'estimated' ? ` from ${o.matches} migration(s)` : ''})`);
-  }
-  const lm = r.logMigrations ?? [];
-  const unmatched = lm.filter((m) => m.captureMigrationIds.length === 0).length;
-  lines.push(`  ${lm.length} migration(s) in the logs, ${lm.length - unmatched} found in the capture`);
-  return lines.join('\n') + '\n';
+  const lines = logCorrelationLines(r);
+  return lines.length === 0 ? '' : ['ESXi logs', ...lines.map((l) => `  ${l}`)].join('\n') + '\n';
 }
 
 function streamsSection(r: AnalysisResult): string {
