@@ -6,7 +6,8 @@
         "native/addon.cc",
         "native/capture.cc",
         "native/frame-packer.cc",
-        "native/interfaces.cc"
+        "native/interfaces.cc",
+        "native/tcp-health.cc"
       ],
       "dependencies": [
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"

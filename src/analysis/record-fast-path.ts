@@ -11,13 +11,14 @@
 import {
   B_DONT_FRAGMENT, B_HAS_MACS, B_SACK_PERMITTED, D_DST_MAC, D_FRAME_NUMBER, D_IP_TOTAL_LENGTH, D_PAYLOAD_LENGTH,
   D_SRC_MAC, D_TS_SEC, FrameUnpacker, NATIVE_OPTIONAL_FLAGS, NATIVE_TCP_FLAGS, W_ACK, W_BITS, W_FLAGS, W_FLOW,
-  W_FLOW_EPOCH, W_INTERFACE, W_LINK_TYPE, W_MSS, W_ORIGINAL, W_SEQ, W_TCP, W_TS_NSEC, W_WINDOW_SCALE, type RecordViews,
+  W_FLOW_EPOCH, W_INTERFACE, W_LINK_TYPE, W_MSS, W_ORIGINAL, W_SEQ, W_TCP, W_TS_NSEC, W_WINDOW_SCALE, recordViews, type RecordViews,
 } from '../decode/packed-frame.js';
 import { DecodedPacket, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
 import type { DecodeAhead } from '../decode/read-decoded.js';
 import type { InputSummary } from '../source/capture-source.js';
 import { newFrame } from '../source/frame.js';
 import { KIND_VMOTION } from '../streams/stream.js';
+import { isRecordObserver, type RecordObserver, type StreamObserver } from '../streams/stream-observer.js';
 import type { Analyzer } from './analyzer.js';
 
 /**
@@ -35,10 +36,16 @@ export class RecordFastPath {
   private readonly tagBase: number;
   /** Records analysed here (the rest were unpacked). */
   taken = 0;
+  /** The stream observers that read records in place, and those that read the packet. */
+  readonly recordObservers: RecordObserver[];
+  private readonly packetObservers: StreamObserver[];
 
   constructor(private readonly analyzer: Analyzer, private readonly inputIndex: number) {
     this.tagBase = inputIndex * 0x100000000;
     this.frame.inputIndex = inputIndex;
+    const obs = analyzer.tracker.observers;
+    this.recordObservers = obs.filter(isRecordObserver);
+    this.packetObservers = obs.filter((o) => !isRecordObserver(o));
   }
 
   /**
@@ -78,7 +85,9 @@ export class RecordFastPath {
     const ipLength = f64[d + D_IP_TOTAL_LENGTH];
     const frameNumber = f64[d + D_FRAME_NUMBER];
     a.tracker.count(s, dir, flags, i32[w + W_SEQ], len, ipLength, i32[w + W_ORIGINAL], t, tsSec, tsNsec, this.inputIndex, frameNumber);
-    const obs = a.tracker.observers;
+    const ro = this.recordObservers;
+    for (let i = 0; i < ro.length; i++) ro[i].onStreamRecord(s, dir, at);
+    const obs = this.packetObservers;
     if (obs.length === 0) return true;
     const pkt = this.pkt;
     const frame = this.frame;
@@ -104,9 +113,15 @@ export async function drainInto(ahead: DecodeAhead, inputIndex: number, analyzer
   frame.inputIndex = inputIndex;
   const pkt = new DecodedPacket();
   const unpacker = new FrameUnpacker(Buffer.from(ahead.ringBuffer), inputIndex);
-  return ahead.drainRecords((views, at) => {
-    if (fast.take(views, at)) return;
-    unpacker.unpack(views, at, frame, pkt);
+  const views = recordViews(ahead.ringBuffer);
+  const ro = fast.recordObservers;
+  for (const o of ro) o.useRing(views, inputIndex);
+  const summary = await ahead.drainRecords((v, at) => {
+    if (fast.take(v, at)) return;
+    unpacker.unpack(v, at, frame, pkt);
     analyzer.onDecoded(frame, pkt);
-  }, onProgress);
+  }, onProgress, () => { for (let i = 0; i < ro.length; i++) ro[i].releaseRecords(); }, views);
+  // (After an exception the ring's records are not read again: the run ends.)
+  for (const o of ro) o.useRing(null, inputIndex);
+  return summary;
 }

@@ -164,6 +164,8 @@ export class RingReader extends RingSide {
   private read = 0;
   private writtenCached = 0;
   private unreleased = 0;
+  /** Called before the writer is told it may overwrite what was consumed (a consumer that kept offsets finishes with them). */
+  beforeRelease: (() => void) | null = null;
 
   /** Value to pass to waitForMore: read it before draining, so no wake-up is missed. */
   get signal(): number {
@@ -206,6 +208,7 @@ export class RingReader extends RingSide {
 
   /** Tell the writer how far we are (it polls this when it waits for space). */
   release(): void {
+    if (this.beforeRelease !== null) this.beforeRelease();
     this.unreleased = 0;
     Atomics.store(this.ctrl, C_READ, this.read);
   }

@@ -109,10 +109,13 @@ export class DecodeAhead {
    * Hand every record (its byte offset in views of ringBuffer) to `handle` on this thread, in order;
    * resolves with the reader's summary. drain() unpacks each into a frame; the analysis reads most
    * records in place (src/analysis/record-fast-path.ts). An exception from `handle` stops the worker.
+   * `beforeRelease` runs before the records handled so far may be overwritten: a handler that kept
+   * offsets of records must be done with them when it returns.
    */
-  async drainRecords(handle: (views: RecordViews, at: number) => void, onProgress?: (bytesRead: number, totalBytes: number | null) => void): Promise<InputSummary> {
+  async drainRecords(handle: (views: RecordViews, at: number) => void, onProgress?: (bytesRead: number, totalBytes: number | null) => void,
+    beforeRelease?: () => void, views: RecordViews = recordViews(this.memory.ring)): Promise<InputSummary> {
     const reader = new RingReader(this.memory);
-    const views = recordViews(this.memory.ring);
+    reader.beforeRelease = beforeRelease ?? null;
     try {
       for (;;) {
         const signal = reader.signal;

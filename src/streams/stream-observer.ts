@@ -1,4 +1,5 @@
 import type { DecodedPacket } from '../decode/packet.js';
+import type { RecordViews } from '../decode/packed-frame.js';
 import type { Frame } from '../source/frame.js';
 import type { Stream } from './stream.js';
 
@@ -28,6 +29,24 @@ export type ObservedFrame = Pick<Frame, typeof OBSERVED_FRAME_FIELDS[number]>;
 export interface StreamObserver {
   /** Called for every packet of a tracked stream after the core counters are updated. dir: 0 client->server. */
   onStreamPacket(stream: Stream, dir: number, pkt: ObservedPacket, frame: ObservedFrame, t: number): void;
+}
+
+/**
+ * A StreamObserver that can also read a packet straight from a decode worker's record: the analysis
+ * of records in place (src/analysis/record-fast-path.ts) hands it the record's offset instead of
+ * filling a packet for it. Packets of the same stream may come either way, in order.
+ */
+export interface RecordObserver extends StreamObserver {
+  /** The records handed over from now on are in `views`, of input `inputIndex`; null after the last. */
+  useRing(views: RecordViews | null, inputIndex: number): void;
+  /** onStreamPacket for the packet of the record at byte `at` of the ring. */
+  onStreamRecord(stream: Stream, dir: number, at: number): void;
+  /** Be done with every record handed over: the ring's writer may overwrite them once this returns. */
+  releaseRecords(): void;
+}
+
+export function isRecordObserver(o: StreamObserver): o is RecordObserver {
+  return typeof (o as Partial<RecordObserver>).onStreamRecord === 'function';
 }
 
 /**

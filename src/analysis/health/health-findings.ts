@@ -6,7 +6,7 @@ import type { Stream } from '../../streams/stream.js';
 import { KIND_VMOTION } from '../../streams/stream.js';
 import type { DirectionHealth, StreamHealth } from './direction-health.js';
 import { isOneWay } from './health-report.js';
-import type { TcpHealthObserver } from './tcp-health-observer.js';
+import type { HealthObserver } from './tcp-health-observer.js';
 
 /** Documented vMotion floor per concurrent migration, and the maximum supported RTT. */
 export const FLOOR_BITS_PER_SECOND = 250e6;
@@ -31,7 +31,7 @@ function ep(s: StreamReport, side: 'client' | 'server'): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
 
-export function healthFindings(result: AnalysisResult, ctx: ResultContext, obs: TcpHealthObserver, icmp: IcmpErrors): Finding[] {
+export function healthFindings(result: AnalysisResult, ctx: ResultContext, obs: HealthObserver, icmp: IcmpErrors): Finding[] {
   const out: Finding[] = [];
   const live = (sr: StreamReport): { s: Stream; h: StreamHealth } | null => {
     const s = ctx.streamsById.get(sr.id);

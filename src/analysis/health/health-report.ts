@@ -5,7 +5,7 @@ import type { MigrationGroup } from '../migrations.js';
 import type { Stream } from '../../streams/stream.js';
 import type { DirectionHealth, StreamHealth } from './direction-health.js';
 import type { DirectionHealthReport, MigrationHealthReport, RttStats, StreamHealthReport } from './health-types.js';
-import type { TcpHealthObserver } from './tcp-health-observer.js';
+import type { HealthObserver } from './tcp-health-observer.js';
 
 const EMPTY: FineSeries = { get: () => 0 };
 
@@ -86,7 +86,7 @@ export function activeSpan(g: MigrationGroup): [number, number] {
   return [start, end];
 }
 
-export function migrationHealth(analyzer: Analyzer, g: MigrationGroup, obs: TcpHealthObserver, digits: number): MigrationHealthReport {
+export function migrationHealth(analyzer: Analyzer, g: MigrationGroup, obs: HealthObserver, digits: number): MigrationHealthReport {
   const clock = analyzer.clock;
   const [start, end] = activeSpan(g);
   const bytesSeries: FineSeries[] = [];

@@ -25,6 +25,18 @@ export class RttHistogram {
     this.bins[binOf(seconds)]++;
   }
 
+  /** Bins of the histogram (native/tcp-health.cc exports them). */
+  get binCount(): number {
+    return NBINS;
+  }
+
+  /** Take the state of a histogram kept elsewhere (native/tcp-health.cc): bins only with samples, as add makes them. */
+  restore(count: number, min: number, max: number, sum: number, bins: ArrayLike<number>): void {
+    this.count = count; this.min = min; this.max = max; this.sum = sum;
+    this.bins = null;
+    if (count > 0) this.bins = Uint32Array.from(bins);
+  }
+
   /** Approximate median (null without samples); clamped into [min, max]. */
   median(): number | null {
     if (this.count === 0 || this.bins === null) return null;

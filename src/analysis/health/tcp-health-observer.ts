@@ -25,12 +25,19 @@ const gt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 const lt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const le = (a: number, b: number): boolean => ((a - b) | 0) <= 0;
 
+/** What the health reports read: a stream's health state, whichever pass kept it (this one or native-health-observer.ts). */
+export interface HealthObserver extends StreamObserver {
+  stateOf(s: Stream): StreamHealth | null;
+  /** Optional per-packet hook (tests, debugging): the analysis flags of every frame that has any. */
+  trace: ((input: number, frame: number, flags: number) => void) | null;
+}
+
 /**
  * Per-direction TCP health, one pass, state in stream.ext[slot]. The sequence analysis follows
  * Wireshark's tcp_analyze_sequence_number (packet-tcp.c, 4.0) so that counts match tshark's
  * tcp.analysis.* flags on the same file; docs/tcp-health.md lists each definition.
  */
-export class TcpHealthObserver implements StreamObserver {
+export class TcpHealthObserver implements HealthObserver {
   /** Optional per-packet hook (tests, debugging): the analysis flags of every frame that has any. */
   trace: ((input: number, frame: number, flags: number) => void) | null = null;
 
