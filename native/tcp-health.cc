@@ -54,24 +54,24 @@ inline bool Gt(uint32_t a, uint32_t b) { return int32_t(a - b) > 0; }
 inline bool Lt(uint32_t a, uint32_t b) { return int32_t(a - b) < 0; }
 inline bool Le(uint32_t a, uint32_t b) { return int32_t(a - b) <= 0; }
 
-/** FrameList: the first `Cap` frames of one kind of event. */
+/** FrameList: the first `Cap` frames of one kind of event; storage at the first (most lists stay empty). */
 template <int Cap>
 struct FrameList {
+  struct Ref { uint32_t input; double frame; };
   int length = 0;
-  uint32_t inputs[Cap];
-  double frames[Cap];
+  std::unique_ptr<Ref[]> refs;
   void Add(uint32_t input, double frame) {
     if (length >= Cap) return;
-    inputs[length] = input;
-    frames[length] = frame;
+    if (!refs) refs.reset(new Ref[Cap]);
+    refs[length] = Ref{input, frame};
     length++;
   }
   static constexpr int kSlots = 1 + 2 * Cap;
   double* Export(double* out) const {
     out[0] = length;
     for (int i = 0; i < Cap; i++) {
-      out[1 + 2 * i] = i < length ? inputs[i] : 0;
-      out[2 + 2 * i] = i < length ? frames[i] : 0;
+      out[1 + 2 * i] = i < length ? refs[i].input : 0;
+      out[2 + 2 * i] = i < length ? refs[i].frame : 0;
     }
     return out + kSlots;
   }

@@ -37,15 +37,28 @@ export class RecordFastPath {
   /** Records analysed here (the rest were unpacked). */
   taken = 0;
   /** The stream observers that read records in place, and those that read the packet. */
-  readonly recordObservers: RecordObserver[];
+  private readonly recordObservers: RecordObserver[];
   private readonly packetObservers: StreamObserver[];
 
-  constructor(private readonly analyzer: Analyzer, private readonly inputIndex: number) {
+  /** Records of input `inputIndex` in `views` will be taken; call release() before they may be overwritten, end() after the last. */
+  constructor(private readonly analyzer: Analyzer, private readonly inputIndex: number, views: RecordViews) {
     this.tagBase = inputIndex * 0x100000000;
     this.frame.inputIndex = inputIndex;
     const obs = analyzer.tracker.observers;
     this.recordObservers = obs.filter(isRecordObserver);
     this.packetObservers = obs.filter((o) => !isRecordObserver(o));
+    for (const o of this.recordObservers) o.useRing(views, inputIndex);
+  }
+
+  /** The records taken so far may be overwritten once this returns (observers that kept their offsets are done with them). */
+  release(): void {
+    const ro = this.recordObservers;
+    for (let i = 0; i < ro.length; i++) ro[i].releaseRecords();
+  }
+
+  /** No more records of this input. */
+  end(): void {
+    for (const o of this.recordObservers) o.useRing(null, this.inputIndex);
   }
 
   /**
@@ -108,20 +121,18 @@ export class RecordFastPath {
  */
 export async function drainInto(ahead: DecodeAhead, inputIndex: number, analyzer: Analyzer,
   onProgress?: (bytesRead: number, totalBytes: number | null) => void): Promise<InputSummary> {
-  const fast = new RecordFastPath(analyzer, inputIndex);
+  const views = recordViews(ahead.ringBuffer);
+  const fast = new RecordFastPath(analyzer, inputIndex, views);
   const frame = newFrame();
   frame.inputIndex = inputIndex;
   const pkt = new DecodedPacket();
   const unpacker = new FrameUnpacker(Buffer.from(ahead.ringBuffer), inputIndex);
-  const views = recordViews(ahead.ringBuffer);
-  const ro = fast.recordObservers;
-  for (const o of ro) o.useRing(views, inputIndex);
   const summary = await ahead.drainRecords((v, at) => {
     if (fast.take(v, at)) return;
     unpacker.unpack(v, at, frame, pkt);
     analyzer.onDecoded(frame, pkt);
-  }, onProgress, () => { for (let i = 0; i < ro.length; i++) ro[i].releaseRecords(); }, views);
-  // (After an exception the ring's records are not read again: the run ends.)
-  for (const o of ro) o.useRing(null, inputIndex);
+  }, onProgress, () => fast.release(), views);
+  // (After an exception the run ends: the ring's records are not read again.)
+  fast.end();
   return summary;
 }

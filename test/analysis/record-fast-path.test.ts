@@ -78,7 +78,7 @@ function analyse(paths: string[], inputs: Recorded[], fast: boolean): { json: st
   let taken = 0;
   inputs.forEach((r, i) => {
     const index = a.addInput({ path: paths[i], point: 'p', sha256: null, sizeBytes: null });
-    const path = new RecordFastPath(a, index);
+    const path = new RecordFastPath(a, index, r.views);
     const unpacker = new FrameUnpacker(Buffer.from(r.buffer), index);
     const frame = newFrame();
     frame.inputIndex = index;
@@ -88,6 +88,7 @@ function analyse(paths: string[], inputs: Recorded[], fast: boolean): { json: st
       unpacker.unpack(r.views, at, frame, pkt);
       a.onDecoded(frame, pkt);
     }
+    path.end();
     a.finishInput(index, r.summary);
     taken += path.taken;
   });

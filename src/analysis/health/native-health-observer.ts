@@ -95,7 +95,7 @@ export class NativeHealthObserver implements HealthObserver, RecordObserver {
   private readonly refById: Array<NativeHealthRef | undefined> = [];
   /** Ids of streams collected after the table evicted them: reused, reset in batch order. */
   private readonly freeIds: number[] = [];
-  private readonly registry = new FinalizationRegistry<number>((id) => { this.refById[id] = undefined; this.freeIds.push(id); });
+  private readonly registry = new FinalizationRegistry<number>((id) => this.release(id));
 
   constructor(readonly slot: number, private readonly clock: RunClock, engine: HealthEngineClass) {
     this.engine = new engine();
@@ -225,6 +225,12 @@ export class NativeHealthObserver implements HealthObserver, RecordObserver {
     // The id is free once the stream is collected (the table evicted it): nothing else holds the stream.
     this.registry.register(stream, id);
     return ref;
+  }
+
+  /** The stream of `id` is gone (collected): the id is taken again by the next new stream. */
+  private release(id: number): void {
+    this.refById[id] = undefined;
+    this.freeIds.push(id);
   }
 
   /** A StreamHealth holding the engine state just read (this.state). */
