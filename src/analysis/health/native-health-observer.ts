@@ -33,8 +33,8 @@ type HealthEngineClass = new () => HealthEngine;
 const E_STRIDE = 10;
 const T_STRIDE = 2;
 const EB_RESET = 2, EB_DF = 4, EB_SACK_PERMITTED = 8, EB_RECORD = 16;
-/** Packets per engine call: the call costs ~1 µs, 4096 entries fill ~200 KB. */
-const BATCH = 4096;
+/** Packets per engine call (~1 µs each): the records of 1024 packets (~200 KB) are still in the core's cache when the engine reads them again (4096: ~2% slower). */
+const BATCH = 1024;
 
 /** DirectionHealth's scalar fields in the order the engine exports them (tcp-health.cc ExportDirection). */
 const DIRECTION_FIELDS = [
