@@ -4,7 +4,9 @@
  * the stream table already knows by the record's flow slot (the native packer's; see StreamTable.find).
  * Such a frame needs a handful of its ~60 fields: the input's counts, the stream's counters
  * (StreamTracker.count) and what the stream observers may read (OBSERVED_PACKET_FIELDS). Those are
- * read straight from the record here; every other record is unpacked and goes to Analyzer.onDecoded.
+ * read straight from the record here; an observer that reads records itself (RecordObserver: the
+ * native TCP health pass) gets the record's offset instead. Every other record is unpacked and goes
+ * to Analyzer.onDecoded.
  * The results are the same either way (test/cli/threads.test.ts compares whole analyses with the
  * single-threaded run; test/analysis/record-fast-path.test.ts checks which records take this path).
  */
