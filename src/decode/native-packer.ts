@@ -9,7 +9,7 @@
  * Optional: without the addon (no libpcap headers at install) or with VMA_NATIVE_DECODE=0, the
  * worker decodes everything in TypeScript.
  */
-import { loadAddon } from '../source/live-addon.js';
+import { optionalAddonExport } from '../source/live-addon.js';
 import type { Frame } from '../source/frame.js';
 import { LINKTYPE_ETHERNET } from '../source/link-types.js';
 import { PROTO_TCP, PROTO_UDP, STOP_NONE, TUNNEL_NONE, type DecodedPacket } from './packet.js';
@@ -96,20 +96,9 @@ export function newFlowTable(): Int32Array {
 export type PackFrames = (data: Uint8Array, desc: Float64Array, from: number, count: number,
   ring: Uint8Array, at: number, room: number, out: Int32Array, flows?: Int32Array) => number;
 
-let cached: PackFrames | null | undefined;
-
-/** The native packer, or null when the addon is not built (or VMA_NATIVE_DECODE=0 turns it off). */
+/** The native packer, or null when the addon is not built (or VMA_NATIVE_DECODE=0 turns it off): the TypeScript decoder then does all the work (slower, same records). */
 export function nativePacker(): PackFrames | null {
-  if (cached !== undefined) return cached;
-  cached = null;
-  if (process.env.VMA_NATIVE_DECODE === '0') return cached;
-  try {
-    const fn = (loadAddon() as unknown as { packFrames?: PackFrames }).packFrames;
-    if (typeof fn === 'function') cached = fn;
-  } catch {
-    // No addon: the TypeScript decoder does all the work (slower, same records).
-  }
-  return cached;
+  return optionalAddonExport<PackFrames>('packFrames', 'VMA_NATIVE_DECODE');
 }
 
 /** packPcap's header slots: what the file header says, and where the run starts. */
@@ -131,7 +120,5 @@ export type PackPcap = (data: Uint8Array, start: number, end: number, header: Fl
 
 /** The native pcap framer and packer, under the same conditions as nativePacker. */
 export function nativePcapPacker(): PackPcap | null {
-  if (nativePacker() === null) return null;
-  const fn = (loadAddon() as unknown as { packPcap?: PackPcap }).packPcap;
-  return typeof fn === 'function' ? fn : null;
+  return nativePacker() === null ? null : optionalAddonExport<PackPcap>('packPcap', 'VMA_NATIVE_DECODE');
 }

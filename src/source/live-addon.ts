@@ -100,6 +100,30 @@ function tryLoad(): NativeAddon | LiveCaptureError {
   }
 }
 
+const optionalExports = new Map<string, unknown>();
+
+/**
+ * A native fast path of the addon (the decode worker's packer, the TCP health pass): the addon's
+ * export `name` when it is a function, or null without the addon, in an older build that lacks it,
+ * or when the environment variable `off` is '0'; the TypeScript code then does the work, with the
+ * same results. Decided once per process.
+ */
+export function optionalAddonExport<T>(name: string, off: string): T | null {
+  if (!optionalExports.has(name)) {
+    let found: unknown = null;
+    if (process.env[off] !== '0') {
+      try {
+        const v = (loadAddon() as unknown as Record<string, unknown>)[name];
+        if (typeof v === 'function') found = v;
+      } catch {
+        // No addon: offline analysis works without it.
+      }
+    }
+    optionalExports.set(name, found);
+  }
+  return optionalExports.get(name) as T | null;
+}
+
 /** The node binary to name in a setcap command (setcap needs the real file, not a symlink). */
 function nodeBinary(): string {
   try { return realpathSync(process.execPath); } catch { return process.execPath; }

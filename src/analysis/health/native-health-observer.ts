@@ -9,7 +9,7 @@
  * The TypeScript observer stays the reference, used without the addon or with
  * VMA_NATIVE_HEALTH=0; test/health/native-health.test.ts compares both on every capture.
  */
-import { loadAddon } from '../../source/live-addon.js';
+import { optionalAddonExport } from '../../source/live-addon.js';
 import type { RunClock } from '../../streams/run-clock.js';
 import type { Stream } from '../../streams/stream.js';
 import type { ObservedFrame, ObservedPacket } from '../../streams/stream-observer.js';
@@ -52,20 +52,9 @@ const BOOLEAN_FIELDS = new Set<string>(['sackPermitted', 'synSeen', 'acked', 'ac
 /** Frame lists in export order. */
 const FRAME_LISTS = ['retransFrames', 'zeroWindowFrames', 'lostFrames', 'ackedUnseenFrames', 'synFrames', 'rstFrames', 'blackholeFrames'] as const;
 
-let engineClass: HealthEngineClass | null | undefined;
-
 /** The engine's class, or null without the addon or with VMA_NATIVE_HEALTH=0. */
 export function nativeHealthEngine(): HealthEngineClass | null {
-  if (engineClass !== undefined) return engineClass;
-  engineClass = null;
-  if (process.env.VMA_NATIVE_HEALTH === '0') return engineClass;
-  try {
-    const cls = (loadAddon() as unknown as { HealthEngine?: HealthEngineClass }).HealthEngine;
-    if (typeof cls === 'function') engineClass = cls;
-  } catch {
-    // No addon: the TypeScript observer does the work.
-  }
-  return engineClass;
+  return optionalAddonExport<HealthEngineClass>('HealthEngine', 'VMA_NATIVE_HEALTH');
 }
 
 /** What a stream keeps in stream.ext[slot]: its engine id and what the TypeScript side adds (refById holds it too). */
