@@ -1,8 +1,10 @@
 /**
  * TcpHealthObserver's per-packet pass in native code (native/tcp-health.cc), for speed: the
  * TypeScript pass cost the analysis thread ~75 ns a packet, a third of its time on a 10 M-packet
- * capture (docs/benchmark.md, "Eighth round"). Each packet's fields go into a batch; the engine
- * runs a batch when it is full, and before any state is read (stateOf). Everything after the
+ * capture (docs/benchmark.md, "Eighth round"). Each packet goes into a batch, as its fields or, for
+ * a record the fast path took (RecordObserver), as the record's offset in the decode worker's ring;
+ * the engine runs a batch when it is full, before the ring's space is released, and before any
+ * state is read (stateOf). Everything after the
  * per-packet pass is shared: stateOf returns the same StreamHealth the TypeScript observer keeps,
  * filled from the engine's state, so the reports do not know which pass ran.
  *
@@ -12,12 +14,11 @@
 import { optionalAddonExport } from '../../source/live-addon.js';
 import type { RunClock } from '../../streams/run-clock.js';
 import type { Stream } from '../../streams/stream.js';
-import type { ObservedFrame, ObservedPacket } from '../../streams/stream-observer.js';
+import type { ObservedFrame, ObservedPacket, RecordObserver } from '../../streams/stream-observer.js';
 import { IntervalSeries } from '../../streams/interval-series.js';
 import { A_RETRANSMISSION, DirectionHealth, StreamHealth } from './direction-health.js';
 import type { FrameList } from './frame-list.js';
 import type { HealthObserver } from './tcp-health-observer.js';
-import type { RecordObserver } from '../../streams/stream-observer.js';
 import { D_FRAME_NUMBER, D_PAYLOAD_LENGTH, D_TS_SEC, W_TS_NSEC, type RecordViews } from '../../decode/packed-frame.js';
 
 /** native/tcp-health.cc's HealthEngine. */
@@ -182,16 +183,13 @@ export class NativeHealthObserver implements HealthObserver, RecordObserver {
       seglen = en[e + 5];
       input = en[e + 9];
     }
-    if ((a & A_RETRANSMISSION) !== 0) {
-      const ref = this.refById[en[e]];
-      // undefined: the stream was evicted and collected while its packets waited in the batch.
-      if (ref === undefined) return;
+    // No ref: the stream was evicted and collected while its packets waited in the batch.
+    const ref = this.refById[en[e]];
+    if ((a & A_RETRANSMISSION) !== 0 && ref !== undefined) {
       const i = (en[e + 1] & 1) * 2;
       const b = this.clock.bucketOf(t);
-      const bytes = ref.series[i] ??= new IntervalSeries();
-      const segments = ref.series[i + 1] ??= new IntervalSeries();
-      bytes.add(b, seglen);
-      segments.add(b, 1);
+      (ref.series[i] ??= new IntervalSeries()).add(b, seglen);
+      (ref.series[i + 1] ??= new IntervalSeries()).add(b, 1);
     }
     if (this.trace !== null) this.trace(input, frame, a);
   }
