@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Analyzer, DEFAULT_OPTIONS } from '../../src/analysis/analyzer.js';
 import { attachStandardAnalyses } from '../../src/analysis/standard-analyses.js';
 import { StreamHealth } from '../../src/analysis/health/direction-health.js';
-import { NativeHealthObserver, nativeHealthEngine } from '../../src/analysis/health/native-health-observer.js';
+import { NativeHealthObserver, layoutMismatch, nativeHealthEngine } from '../../src/analysis/health/native-health-observer.js';
 import { TcpHealthObserver, type HealthObserver } from '../../src/analysis/health/tcp-health-observer.js';
 import { DecodedPacket, TCP_ACK, TCP_SYN } from '../../src/decode/packet.js';
 import { FrameList } from '../../src/analysis/health/frame-list.js';
@@ -86,6 +86,14 @@ function report(files: string[], threads: number, nativeHealth: boolean): string
 }
 
 describe.skipIf(engine === null)('native TCP health pass', () => {
+  it('an addon built from other sources (another state layout) is refused, naming both layouts', () => {
+    const layout = new engine!().layout();
+    expect(layoutMismatch(layout)).toBeNull();
+    expect(layoutMismatch([layout[0] - 1, layout[1] - 1, layout[2] - 2, layout[3]])).toMatch(new RegExp(`exports ${layout[0] - 1} fields per direction, this build reads ${layout[0]}`));
+    class Stale { run(): void {} read(): boolean { return false; } layout(): number[] { return [layout[0] + 1, layout[1], layout[2], layout[3]]; } }
+    expect(() => new NativeHealthObserver(0, new RunClock(1), Stale as never)).toThrow(/rebuild the addon/);
+  });
+
   it('is what a run uses when the addon is built', () => {
     const analyzer = new Analyzer({ ...DEFAULT_OPTIONS });
     attachStandardAnalyses(analyzer);

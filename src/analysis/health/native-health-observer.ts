@@ -53,9 +53,29 @@ const BOOLEAN_FIELDS = new Set<string>(['sackPermitted', 'synSeen', 'acked', 'ac
 /** Frame lists in export order. */
 const FRAME_LISTS = ['retransFrames', 'zeroWindowFrames', 'lostFrames', 'ackedUnseenFrames', 'synFrames', 'rstFrames', 'blackholeFrames'] as const;
 
-/** The engine's class, or null without the addon or with VMA_NATIVE_HEALTH=0. */
+let checked: HealthEngineClass | null | undefined;
+
+/**
+ * The engine's class, or null without the addon, with VMA_NATIVE_HEALTH=0, or when the addon was
+ * built from other sources (its state layout differs: a checkout updated without `npm run
+ * build:native`); the TypeScript pass then does the work, with a warning for the last case.
+ */
 export function nativeHealthEngine(): HealthEngineClass | null {
-  return optionalAddonExport<HealthEngineClass>('HealthEngine', 'VMA_NATIVE_HEALTH');
+  if (checked === undefined) {
+    checked = optionalAddonExport<HealthEngineClass>('HealthEngine', 'VMA_NATIVE_HEALTH');
+    const why = checked === null ? null : layoutMismatch(new checked().layout());
+    if (why !== null) {
+      process.emitWarning(`the native TCP health pass is not used: ${why}; rebuild the addon (npm run build:native)`);
+      checked = null;
+    }
+  }
+  return checked;
+}
+
+/** Why an engine's layout() does not match this build's StreamHealth, or null when it does. */
+export function layoutMismatch([scalars, dirSlots, slots]: number[]): string | null {
+  if (scalars === DIRECTION_FIELDS.length && slots === 2 * dirSlots + 6) return null;
+  return `the addon exports ${scalars} fields per direction, this build reads ${DIRECTION_FIELDS.length}`;
 }
 
 /** What a stream keeps in stream.ext[slot]: its engine id and what the TypeScript side adds (refById holds it too). */
@@ -89,11 +109,10 @@ export class NativeHealthObserver implements HealthObserver, RecordObserver {
 
   constructor(readonly slot: number, private readonly clock: RunClock, engine: HealthEngineClass) {
     this.engine = new engine();
-    const [scalars, dirSlots, slots] = this.engine.layout();
-    if (scalars !== DIRECTION_FIELDS.length || slots !== 2 * dirSlots + 6) {
-      throw new Error(`native TCP health layout (${scalars} fields) does not match this build (${DIRECTION_FIELDS.length}): rebuild the addon (npm run build:native)`);
-    }
-    this.state = new Float64Array(slots);
+    const layout = this.engine.layout();
+    const why = layoutMismatch(layout);
+    if (why !== null) throw new Error(`${why}: rebuild the addon (npm run build:native)`);
+    this.state = new Float64Array(layout[2]);
   }
 
   onStreamPacket(stream: Stream, dir: number, pkt: ObservedPacket, frame: ObservedFrame, t: number): void {
